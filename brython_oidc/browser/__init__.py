@@ -1,0 +1,1 @@
+"""Brython-only glue: the in-page API (create_oidc) and router."""

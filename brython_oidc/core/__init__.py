@@ -1,0 +1,1 @@
+"""Pure OpenID Connect protocol logic, shared by CPython and Brython."""

@@ -1,0 +1,1 @@
+"""A development OpenID Provider built on authlib and Starlette."""

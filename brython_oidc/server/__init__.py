@@ -1,0 +1,1 @@
+"""CPython side: the Starlette app server and the API TokenValidator."""

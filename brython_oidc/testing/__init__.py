@@ -1,0 +1,1 @@
+"""pytest plugin and Selenium helpers for apps built with brython_oidc."""

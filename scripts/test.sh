@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one test command (README): installs what the tests need, then runs
+# lint, type-check and the whole pytest suite. Safe to run again; skips installed parts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+
+echo "== python package with test extras"
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    echo "== Debian chromium and chromium-driver (for the browser tests)"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if [ -f tests/interop/package.json ] && command -v npm >/dev/null 2>&1; then
+    echo "== npm packages for the interop tests"
+    (cd tests/interop && npm ci --silent --no-audit --no-fund 2>/dev/null || npm install --silent --no-audit --no-fund)
+fi
+
+echo "== ruff"
+"$PY" -m ruff check .
+"$PY" -m ruff format --check .
+echo "== mypy"
+"$PY" -m mypy
+echo "== pytest"
+"$PY" -m pytest --cov=brython_oidc --cov-report=term:skip-covered "$@"
