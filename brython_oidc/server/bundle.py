@@ -1,0 +1,163 @@
+"""One JavaScript bundle of Python modules, in Brython's VFS format.
+
+The page loads brython.js and this one file: no brython_stdlib.js, no module
+fetched one by one over XHR (DESIGN.md). The format is what
+``brython-cli make_package`` writes: ``__BRYTHON__.loadBrythonPackage({...})``
+mapping each module name to ``[ext, source, imports(, 1 if package)]``.
+
+The bundle's name carries a hash of its content, so it can be cached forever;
+``$timestamp`` is derived from the same hash so Brython's IndexedDB cache of
+compiled modules is invalidated exactly when a source changes.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from brython.make_package import Visitor
+
+# Brython has no __future__ module, and evaluates annotations lazily already.
+_FUTURE_LINE = "from __future__ import annotations"
+
+#: brython_oidc's own browser-side packages: everything else runs under CPython.
+FRAMEWORK_SUBPACKAGES = ("core", "browser")
+
+_SKIP_DIRS = {"__pycache__", "tests", "node_modules"}
+
+
+class ModuleSource:
+    """One module to bundle: its dotted name, file and whether it is a package."""
+
+    __slots__ = ("is_package", "name", "path")
+
+    def __init__(self, name: str, path: Path, is_package: bool) -> None:
+        self.name = name
+        self.path = path
+        self.is_package = is_package
+
+
+class Bundle:
+    """The bundle's bytes, content hash and the module names it holds."""
+
+    __slots__ = ("content", "digest", "modules")
+
+    def __init__(self, content: bytes, digest: str, modules: tuple[str, ...]) -> None:
+        self.content = content
+        self.digest = digest
+        self.modules = modules
+
+    @property
+    def filename(self) -> str:
+        return f"bundle.{self.digest}.js"
+
+
+def iter_package(
+    name: str, directory: Path, *, only: Sequence[str] | None = None
+) -> Iterator[ModuleSource]:
+    """Yield every ``.py`` module of the package ``name`` rooted at ``directory``.
+
+    ``only`` limits the walk to those direct subpackages (the package's own
+    ``__init__.py`` is always included).
+    """
+    init = directory / "__init__.py"
+    if init.is_file():
+        yield ModuleSource(name, init, True)
+    for child in sorted(directory.iterdir()):
+        if child.name in _SKIP_DIRS or child.name.startswith("."):
+            continue
+        if child.is_dir():
+            if only is not None and child.name not in only:
+                continue
+            if (child / "__init__.py").is_file():
+                yield from iter_package(f"{name}.{child.name}", child)
+        elif child.suffix == ".py" and child.name != "__init__.py" and only is None:
+            yield ModuleSource(f"{name}.{child.stem}", child, False)
+
+
+def iter_app_modules(app_dir: Path) -> Iterator[ModuleSource]:
+    """The app's own browser modules: top-level ``*.py`` files and packages."""
+    for child in sorted(app_dir.iterdir()):
+        if child.name in _SKIP_DIRS or child.name.startswith((".", "_")):
+            continue
+        if child.is_file() and child.suffix == ".py":
+            yield ModuleSource(child.stem, child, False)
+        elif child.is_dir() and (child / "__init__.py").is_file():
+            yield from iter_package(child.name, child)
+
+
+def framework_modules() -> Iterator[ModuleSource]:
+    """brython_oidc's modules that run in the page (core/ and browser/)."""
+    root = Path(__file__).resolve().parents[1]
+    yield from iter_package("brython_oidc", root, only=FRAMEWORK_SUBPACKAGES)
+
+
+def _strip_docstrings(tree: ast.AST) -> None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                body.pop(0)
+                if not body:
+                    body.append(ast.Pass())
+
+
+def prepare_source(source: str, *, minify: bool = True) -> str:
+    """Drop the ``__future__`` import; with ``minify``, drop comments and docstrings.
+
+    Brython's own minifier needs Python 3.12's tokenizer, so this one goes through
+    ``ast``: the result is valid Python whatever the input's layout.
+    """
+    if not minify:
+        return (
+            "\n".join("" if line.strip() == _FUTURE_LINE else line for line in source.splitlines())
+            + "\n"
+        )
+    tree = ast.parse(source)
+    tree.body = [
+        node
+        for node in tree.body
+        if not (isinstance(node, ast.ImportFrom) and node.module == "__future__")
+    ]
+    _strip_docstrings(tree)
+    return ast.unparse(tree) + "\n"
+
+
+def _imports(module: ModuleSource, source: str) -> list[str]:
+    package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
+    visitor = Visitor(str(module.path.parent), package)
+    visitor.visit(ast.parse(source))
+    return sorted(visitor.imports)
+
+
+def build_bundle(modules: Iterable[ModuleSource], *, minify: bool = True) -> Bundle:
+    """Build the bundle for ``modules``; a duplicate module name is an error."""
+    vfs: dict[str, object] = {}
+    for module in modules:
+        if module.name in vfs:
+            raise ValueError(f"module {module.name!r} is defined twice ({module.path})")
+        source = module.path.read_text(encoding="utf-8")
+        imports = _imports(module, source)
+        data = prepare_source(source, minify=minify)
+        entry: list[object] = [".py", data, imports]
+        if module.is_package:
+            entry.append(1)
+        vfs[module.name] = entry
+    body = json.dumps(vfs, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+    # A stable timestamp per content: Brython keys its compiled-module cache on it.
+    vfs_with_stamp = {"$timestamp": int(digest[:12], 16), **vfs}
+    text = (
+        "__BRYTHON__.loadBrythonPackage("
+        + json.dumps(vfs_with_stamp, separators=(",", ":"))
+        + ")\n"
+    )
+    return Bundle(text.encode("utf-8"), digest, tuple(sorted(vfs)))

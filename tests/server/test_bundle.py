@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from brython_oidc.server.bundle import (
+    build_bundle,
+    framework_modules,
+    iter_app_modules,
+    prepare_source,
+)
+
+PREFIX = "__BRYTHON__.loadBrythonPackage("
+
+
+def vfs_of(content: bytes) -> dict[str, object]:
+    text = content.decode()
+    assert text.startswith(PREFIX) and text.endswith(")\n")
+    return json.loads(text[len(PREFIX) : -2])  # type: ignore[no-any-return]
+
+
+def test_framework_bundle_holds_core_and_browser_only() -> None:
+    bundle = build_bundle(framework_modules())
+    assert "brython_oidc.core.errors" in bundle.modules
+    assert "brython_oidc.browser" in bundle.modules
+    assert not [
+        m for m in bundle.modules if m.startswith(("brython_oidc.server", "brython_oidc.devidp"))
+    ]
+    vfs = vfs_of(bundle.content)
+    assert vfs["brython_oidc.core"][-1] == 1  # a package entry
+    assert vfs["brython_oidc.core.b64"][0] == ".py"
+
+
+def test_future_import_and_docstrings_are_stripped() -> None:
+    src = (
+        "from __future__ import annotations\n"
+        '"""Doc."""\n# comment\ndef f(x: Foo) -> int:\n    """Doc."""\n    return 1\n'
+    )
+    out = prepare_source(src)
+    assert "__future__" not in out and "Doc." not in out and "comment" not in out
+    assert "def f(x: Foo) -> int:" in out
+    assert "__future__" not in prepare_source(src, minify=False)
+
+
+def test_digest_follows_content(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("x = 1\n")
+    first = build_bundle(iter_app_modules(tmp_path))
+    assert build_bundle(iter_app_modules(tmp_path)).digest == first.digest
+    (tmp_path / "main.py").write_text("x = 2\n")
+    second = build_bundle(iter_app_modules(tmp_path))
+    assert second.digest != first.digest
+    assert second.filename == f"bundle.{second.digest}.js"
+    assert vfs_of(second.content)["$timestamp"] != vfs_of(first.content)["$timestamp"]
+
+
+def test_duplicate_module_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("x = 1\n")
+    mods = list(iter_app_modules(tmp_path))
+    with pytest.raises(ValueError, match="defined twice"):
+        build_bundle(mods + mods)
