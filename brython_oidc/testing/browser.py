@@ -85,7 +85,8 @@ def wait_for_js(driver: webdriver.Chrome, expr: str, timeout: float = 10.0) -> A
 
 def console_logs(driver: webdriver.Chrome) -> list[dict[str, Any]]:
     """Browser console entries since the last call (Chromium drains the buffer)."""
-    entries: list[dict[str, Any]] = driver.get_log("browser")
+    get_log: Any = driver.get_log  # selenium leaves it unannotated
+    entries: list[dict[str, Any]] = get_log("browser")
     return entries
 
 
