@@ -7,6 +7,7 @@ an app shell whose injected configuration each test sets.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import brython
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from brython_oidc.server.bundle import build_bundle, framework_modules, iter_app_modules
@@ -92,8 +93,27 @@ class PageServer:
             body = APP_HTML.format(config=config, module=html.escape(self.app_module))
             return HTMLResponse(body, headers=NO_STORE)
 
+        async def slow(request: Request) -> Response:
+            # A provider that accepts the connection and then stalls.
+            await asyncio.sleep(float(request.query_params.get("s", "3")))
+            return Response("late")
+
+        async def echo(request: Request) -> Response:
+            body = (await request.body()).decode()
+            return JSONResponse(
+                {
+                    "method": request.method,
+                    "body": body,
+                    "content_type": request.headers.get("content-type"),
+                    "authorization": request.headers.get("authorization"),
+                },
+                headers={"Access-Control-Allow-Origin": "*"},
+            )
+
         return Starlette(
             routes=[
+                Route("/test/slow", slow),
+                Route("/test/echo", echo, methods=["GET", "POST"]),
                 Route("/brython.js", brython_js),
                 Route("/bundle.js", bundle_js),
                 Route("/run/{name}", run),
