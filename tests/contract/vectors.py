@@ -143,5 +143,7 @@ def vector_to_json(vector: Vector) -> dict[str, object]:
     }
 
 
-def vectors_as_json() -> str:
-    return json.dumps([vector_to_json(v) for v in make_vectors()])
+def vectors_as_json(vectors: list[Vector] | None = None) -> str:
+    """The vectors as JSON text (``make_vectors()`` when none are given)."""
+    chosen = make_vectors() if vectors is None else vectors
+    return json.dumps([vector_to_json(v) for v in chosen])
