@@ -154,3 +154,17 @@ def test_end_to_end_an_expired_token_fails_after_the_signature_passes() -> None:
     with pytest.raises(ValidationError) as exc:
         accept(token, jwks_for("RS256"))
     assert exc.value.check == "exp"
+
+
+def test_a_signature_the_library_rejects_by_raising_is_false(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from brython_oidc.server import signature
+
+    class Raising:
+        def verify(self, msg: bytes, sig: bytes, key: object) -> bool:
+            raise ValueError("malformed signature")
+
+    monkeypatch.setattr(signature._REGISTRY, "get_alg", lambda name: Raising())
+    good = VECTORS[0]
+    assert verify(good.alg, good.jwk, good.signing_input, good.signature) is False
