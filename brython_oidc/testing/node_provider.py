@@ -39,6 +39,7 @@ TTL_ENV = {
 }
 
 RefreshTokenMode = Literal["always", "offline_access"]
+CookieSameSite = Literal["lax", "none"]
 
 
 class NodeProviderError(RuntimeError):
@@ -65,6 +66,7 @@ class NodeProvider:
         redirect_uris: Iterable[str] = ("http://localhost:8000/",),
         ttl: Mapping[str, int] | None = None,
         refresh_tokens: RefreshTokenMode = "always",
+        cookie_samesite: CookieSameSite = "lax",
         port: int = 0,
         node: str = "node",
         startup_timeout: float = 30.0,
@@ -77,6 +79,9 @@ class NodeProvider:
         self.redirect_uris = tuple(redirect_uris)
         self.ttl = dict(ttl or {})
         self.refresh_tokens = refresh_tokens
+        # "none" weakens CSRF protection of the provider's cookies: a test setting that lets
+        # a cross-site hidden iframe see the session (the provider warns on stderr).
+        self.cookie_samesite = cookie_samesite
         self.port = port
         self.node = node
         self.startup_timeout = startup_timeout
@@ -91,6 +96,7 @@ class NodeProvider:
         env["OIDC_CLIENT_ID"] = self.client_id
         env["OIDC_REDIRECT_URIS"] = " ".join(self.redirect_uris)
         env["OIDC_REFRESH_TOKENS"] = self.refresh_tokens
+        env["OIDC_COOKIE_SAMESITE"] = self.cookie_samesite
         for name, seconds in self.ttl.items():
             env[TTL_ENV[name]] = str(int(seconds))
         return env

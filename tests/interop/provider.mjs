@@ -22,6 +22,9 @@
 //                                  client allowed the refresh_token grant, bound to the
 //                                  session; "offline_access": stock oidc-provider rule, only
 //                                  when scope has offline_access AND prompt has consent
+//   OIDC_COOKIE_SAMESITE           "lax" (default, stock) or "none": SameSite=None; Secure
+//                                  cookies, so a cross-site hidden iframe (prompt=none) can
+//                                  see the session. WEAKER: dev/test only (see docs)
 //   OIDC_DEBUG                     "1" logs each request line to stderr
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -102,6 +105,16 @@ if (!['always', 'offline_access'].includes(refreshMode)) {
   throw new Error(`OIDC_REFRESH_TOKENS must be "always" or "offline_access", got ${JSON.stringify(refreshMode)}`);
 }
 
+const sameSite = (process.env.OIDC_COOKIE_SAMESITE || 'lax').toLowerCase();
+if (!['lax', 'none'].includes(sameSite)) {
+  throw new Error(`OIDC_COOKIE_SAMESITE must be "lax" or "none", got ${JSON.stringify(sameSite)}`);
+}
+if (sameSite === 'none') {
+  console.error('WARNING: OIDC_COOKIE_SAMESITE=none: session cookies are sent in cross-site frames (test setting)');
+}
+// In "none" mode the Secure attribute is added by addSecureAttribute below, not here.
+const cookieOptions = { httpOnly: true, sameSite };
+
 // RS256 signing key made at start: nothing secret is committed, and a restart rotates it.
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingJwk = {
@@ -126,7 +139,11 @@ function configuration() {
       },
     ],
     jwks: { keys: [signingJwk] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    cookies: {
+      keys: [randomBytes(32).toString('base64url')],
+      long: cookieOptions,
+      short: cookieOptions,
+    },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: {
       openid: ['sub'],
@@ -285,6 +302,18 @@ await new Promise((resolve, reject) => {
 });
 const issuer = `http://127.0.0.1:${server.address().port}`;
 const provider = new Provider(issuer, configuration());
+
+// SameSite=None needs the Secure attribute (RFC 6265bis §5.4.7), and koa refuses to set a
+// Secure cookie on a plain connection (faking https via a proxy header would turn every
+// endpoint URL into https://). So the attribute is appended on the way out instead.
+function addSecureAttribute(res) {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name, value) => {
+    if (String(name).toLowerCase() !== 'set-cookie') return setHeader(name, value);
+    const values = (Array.isArray(value) ? value : [value]).map((c) => (/;\s*secure/i.test(c) ? c : `${c}; secure`));
+    return setHeader(name, values);
+  };
+}
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
 const callback = provider.callback();
 const debug = process.env.OIDC_DEBUG === '1';
@@ -292,6 +321,7 @@ const debug = process.env.OIDC_DEBUG === '1';
 server.on('request', (req, res) => {
   const url = new URL(req.url, issuer);
   if (debug) console.error(req.method, url.pathname);
+  if (sameSite === 'none') addSecureAttribute(res);
   if (url.pathname.startsWith('/interaction/')) {
     handleInteraction(provider, req, res, url).catch((err) => {
       // An expired or unknown interaction (e.g. the cookie is gone) is the user's problem,

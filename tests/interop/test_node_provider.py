@@ -315,6 +315,35 @@ def test_stock_offline_access_rule_needs_prompt_consent() -> None:
     assert not stock.running
 
 
+def set_cookies_of_an_authorization_request(provider: NodeProvider) -> list[set[str]]:
+    discovery = httpx.get(provider.discovery_url, timeout=10).json()
+    with OidcHttpFlow(provider, discovery) as agent:
+        response = agent.http.get(agent.authorization_url(agent.new_transaction()))
+    assert response.is_redirect
+    # Each cookie's attributes, lower-cased, without the name=value pair.
+    return [
+        {part.strip().lower() for part in cookie.split(";")[1:]}
+        for cookie in response.headers.get_list("set-cookie")
+    ]
+
+
+def test_cookies_are_samesite_lax_by_default(node_provider: NodeProvider) -> None:
+    cookies = set_cookies_of_an_authorization_request(node_provider)
+    assert cookies
+    assert all("samesite=lax" in c and "secure" not in c for c in cookies), cookies
+
+
+def test_samesite_none_mode_sets_secure_cookies_on_plain_http() -> None:
+    provider = start_or_skip(NodeProvider(cookie_samesite="none"))
+    try:
+        cookies = set_cookies_of_an_authorization_request(provider)
+        assert "cross-site frames" in provider.stderr_text()  # the weakening is loud
+    finally:
+        provider.stop()
+    assert cookies
+    assert all({"samesite=none", "secure", "httponly"} <= c for c in cookies), cookies
+
+
 def test_a_provider_that_dies_at_start_fails_loudly() -> None:
     broken = NodeProvider(refresh_tokens="sometimes")  # type: ignore[arg-type]
     started = time.monotonic()
