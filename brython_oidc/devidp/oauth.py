@@ -146,7 +146,7 @@ class S256CodeChallenge(CodeChallenge):  # type: ignore[misc]
             raise InvalidRequestError("Missing 'code_challenge': PKCE is required (RFC 7636).")
         # RFC 9700 §2.1.1: S256 only; "plain" (or no method, which means plain) refused.
         if challenge and method != "S256":
-            raise InvalidRequestError("'code_challenge_method' must be 'S256' (RFC 7636 §4.2).")
+            raise InvalidRequestError("'code_challenge_method' must be 'S256'.")
         super().validate_code_challenge(grant, redirect_uri)
 
 

@@ -65,7 +65,7 @@ def _require_redirect_uri(oreq: StarletteOAuth2Request) -> Any:
     from authlib.oauth2.rfc6749 import InvalidRequestError
 
     if not oreq.payload.data.get("redirect_uri"):
-        return InvalidRequestError("Missing 'redirect_uri' (OpenID Connect Core §3.1.2.1).")
+        return InvalidRequestError("Missing 'redirect_uri'.")
     return None
 
 
