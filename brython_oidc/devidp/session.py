@@ -8,8 +8,9 @@ third-party cookie inside the app's silent-renew iframe.
   only accepts ``SameSite=None`` together with ``Secure``.
 - ``Secure`` normally needs https, but Chromium treats loopback hosts
   (``localhost``, ``127.0.0.1``) as potentially trustworthy and lets plain http
-  set and send ``Secure`` cookies there (tests/devidp/test_cookie_browser.py
-  checks this in headless Chromium, for the iframe and top-level cases).
+  set and send ``Secure`` cookies there. NOT YET VERIFIED in headless Chromium
+  156 on this machine: a browser test (iframe and top-level cases) is still to
+  be written; until then this is the design assumption.
 - Browsers that do not (or block third-party cookies outright) still send a
   ``SameSite=Lax`` cookie on a top-level navigation, which is what the
   top-level ``prompt=none`` redirect uses.
