@@ -101,18 +101,15 @@ def _http_url(field: str, value: object, *, allow_query: bool) -> str:
         url_origin(url)
     except ValueError as exc:
         raise ConfigurationError(field, f"is not a valid http(s) URL ({exc})") from None
-    if scheme == "https":
-        return url
-    if scheme == "http" and host in LOOPBACK_HOSTS:
-        # Allowed for development on this machine only; security_warnings() says so.
-        return url
-    if scheme == "http":
+    if scheme == "http" and host not in LOOPBACK_HOSTS:
         raise ConfigurationError(
             field,
             "must use https (plain http is allowed only on localhost, 127.0.0.1 or [::1]; "
             "RFC 6749 §3.1.2.1, OpenID Connect Discovery §3)",
         )
-    raise ConfigurationError(field, f"must be an https URL, not {scheme or 'relative'!r}")
+    # url_origin() above refused every other scheme. Plain http on loopback is for
+    # development on this machine only; security_warnings() says so.
+    return url
 
 
 def _duration(field: str, value: object, *, positive: bool) -> float:

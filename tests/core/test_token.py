@@ -397,3 +397,16 @@ def test_no_end_session_endpoint() -> None:
         post_logout_redirect_uri="https://app.example.com/",
     )
     assert url is None
+
+
+def test_end_session_url_without_state() -> None:
+    url = build_end_session_url(
+        metadata(end_session_endpoint=ISSUER + "/logout"),
+        id_token_hint="t",
+        client_id="spa",
+        post_logout_redirect_uri="https://app.example.com/",
+    )
+    assert url == (
+        ISSUER + "/logout?id_token_hint=t&client_id=spa"
+        "&post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2F"
+    )
