@@ -87,7 +87,56 @@ def unquote(text: str, *, plus: bool = False) -> str:
             continue
         out.extend(ch.encode("utf-8"))
         i += 1
-    return bytes(out).decode("utf-8", "replace")
+    return utf8_decode(bytes(out))
+
+
+def utf8_decode(data: bytes) -> str:
+    """UTF-8 to text, each invalid sequence becoming U+FFFD (WHATWG Encoding §8.1.1).
+
+    Hand-written because Brython 3.15's ``bytes.decode`` ignores ``errors="replace"``
+    and raises (measured in Chromium); the result equals CPython's
+    ``data.decode("utf-8", "replace")`` (tested).
+    """
+    out = []
+    needed = seen = code_point = 0
+    lower, upper = 0x80, 0xBF
+    i = 0
+    n = len(data)
+    while i < n:
+        byte = data[i]
+        if needed == 0:
+            i += 1
+            if byte <= 0x7F:
+                out.append(chr(byte))
+            elif 0xC2 <= byte <= 0xDF:
+                needed, code_point = 1, byte & 0x1F
+            elif 0xE0 <= byte <= 0xEF:
+                lower = 0xA0 if byte == 0xE0 else 0x80
+                upper = 0x9F if byte == 0xED else 0xBF
+                needed, code_point = 2, byte & 0x0F
+            elif 0xF0 <= byte <= 0xF4:
+                lower = 0x90 if byte == 0xF0 else 0x80
+                upper = 0x8F if byte == 0xF4 else 0xBF
+                needed, code_point = 3, byte & 0x07
+            else:
+                out.append("\ufffd")
+            continue
+        if not lower <= byte <= upper:
+            # The sequence is cut short: one U+FFFD, and this byte starts afresh.
+            needed = seen = code_point = 0
+            lower, upper = 0x80, 0xBF
+            out.append("\ufffd")
+            continue
+        i += 1
+        lower, upper = 0x80, 0xBF
+        code_point = (code_point << 6) | (byte & 0x3F)
+        seen += 1
+        if seen == needed:
+            out.append(chr(code_point))
+            needed = seen = code_point = 0
+    if needed:
+        out.append("\ufffd")
+    return "".join(out)
 
 
 def parse_params(text: str) -> dict[str, str]:

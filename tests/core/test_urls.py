@@ -18,6 +18,7 @@ from brython_oidc.core.urls import (
     unquote,
     url_host,
     url_origin,
+    utf8_decode,
 )
 
 names = st.text(min_size=1, max_size=20)
@@ -252,3 +253,30 @@ def test_an_accepted_path_never_leaves_the_origin(path: str) -> None:
         cleaned = path.replace("\t", "").replace("\n", "").replace("\r", "")
         joined = urllib.parse.urljoin(base, cleaned)
         assert urllib.parse.urlsplit(joined).netloc == "app.example"
+
+
+@given(st.binary(max_size=40))
+def test_utf8_decode_matches_cpython_replace(data: bytes) -> None:
+    assert utf8_decode(data) == data.decode("utf-8", "replace")
+
+
+@given(st.text(max_size=40))
+def test_utf8_decode_round_trips_text(text: str) -> None:
+    assert utf8_decode(text.encode("utf-8")) == text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff",
+        b"\xc3",
+        b"\xe0\x80\x80",
+        b"\xed\xa0\x80",
+        b"\xf4\x90\x80\x80",
+        b"\xf0\x9f\x98",
+        b"a\xc3(b",
+    ],
+)
+def test_utf8_decode_invalid_sequences(data: bytes) -> None:
+    assert utf8_decode(data) == data.decode("utf-8", "replace")
+    assert "\ufffd" in utf8_decode(data)
