@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import tempfile
 import threading
 import warnings
@@ -11,6 +10,8 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
+
+from tests.server.helpers import free_port
 
 with warnings.catch_warnings():
     # Starlette 1.x warns on import that it prefers httpx2 over httpx; pyproject turns
@@ -28,13 +29,6 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
