@@ -19,7 +19,7 @@ fi
 
 if [ -f tests/interop/package.json ] && command -v npm >/dev/null 2>&1; then
     echo "== npm packages for the interop tests"
-    (cd tests/interop && npm ci --silent --no-audit --no-fund 2>/dev/null || npm install --silent --no-audit --no-fund)
+    (cd tests/interop && npm ci --silent --no-audit --no-fund)
 fi
 
 echo "== ruff"

@@ -60,3 +60,29 @@ def test_duplicate_module_is_refused(tmp_path: Path) -> None:
     mods = list(iter_app_modules(tmp_path))
     with pytest.raises(ValueError, match="defined twice"):
         build_bundle(mods + mods)
+
+
+def test_app_bundle_obeys_the_import_rule(tmp_path: Path) -> None:
+    """Every framework module in a served bundle imports only what Brython has."""
+    from brython_oidc.server.assets import source_modules
+    from tests.core.test_import_rule import BROWSER_OWN, PLATFORM, _allowed, runtime_imports
+    from tests.server.helpers import make_app
+
+    app_dir = make_app(tmp_path / "app")
+    sources = source_modules(app_dir)
+    bundle = build_bundle(sources)
+    app_names = {m.name for m in iter_app_modules(app_dir)}
+    assert {"main", "helper"} <= set(bundle.modules)
+    assert set(bundle.modules) == {m.name for m in sources}
+    for module in sources:
+        if module.name in app_names:
+            continue
+        assert module.name.startswith(("brython_oidc.core", "brython_oidc.browser")) or (
+            module.name == "brython_oidc"
+        ), module.name
+        bad = [
+            name
+            for _, name in runtime_imports(module.path)
+            if not _allowed(name, BROWSER_OWN + PLATFORM)
+        ]
+        assert not bad, (module.name, bad)

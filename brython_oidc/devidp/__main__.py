@@ -1,0 +1,3 @@
+from brython_oidc.devidp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""CORS for the endpoints a browser client calls with fetch, registered origins only.
+
+Fetch standard §3.2 (CORS protocol). Only origins of registered redirect URIs get
+an ``Access-Control-Allow-Origin``; the authorization and logout endpoints are
+navigations and never need CORS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ALLOW_METHODS = "GET, POST, OPTIONS"
+ALLOW_HEADERS = "Authorization, Content-Type"
+EXPOSE_HEADERS = "WWW-Authenticate"
+
+
+class RegisteredOriginsCORS:
+    """ASGI middleware: CORS headers on ``paths`` for origins ``allowed()`` returns."""
+
+    def __init__(
+        self, app: ASGIApp, *, paths: frozenset[str], allowed: Callable[[], set[str]]
+    ) -> None:
+        self.app = app
+        self.paths = paths
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        allowed = origin is not None and origin in self.allowed()
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            await self._preflight(scope, receive, send, origin if allowed else None)
+            return
+        if not allowed or origin is None:
+            await self.app(scope, receive, send)
+            return
+        allowed_origin: str = origin
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", []))
+                raw.append((b"access-control-allow-origin", allowed_origin.encode("latin-1")))
+                raw.append((b"access-control-expose-headers", EXPOSE_HEADERS.encode()))
+                raw.append((b"vary", b"Origin"))
+                message["headers"] = raw
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+    async def _preflight(
+        self, scope: Scope, receive: Receive, send: Send, origin: str | None
+    ) -> None:
+        if origin is None:
+            # No CORS headers: the browser blocks the request (Fetch §4.8).
+            response = PlainTextResponse("origin not allowed", status_code=403)
+        else:
+            response = PlainTextResponse(
+                "",
+                status_code=204,
+                headers={
+                    "Access-Control-Allow-Origin": origin,
+                    "Access-Control-Allow-Methods": ALLOW_METHODS,
+                    "Access-Control-Allow-Headers": ALLOW_HEADERS,
+                    "Access-Control-Max-Age": "600",
+                    "Vary": "Origin",
+                },
+            )
+        await response(scope, receive, send)

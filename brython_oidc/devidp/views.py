@@ -1,0 +1,187 @@
+"""Starlette views of the provider's endpoints (logout lives in logout.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2 import OAuth2Error
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from . import templates
+from .oauth import StarletteOAuth2Request, response_mode
+from .provider import Provider
+from .session import read_session_id, set_session_cookies
+
+#: Pages that show a login form must not be framed by other sites (clickjacking),
+#: but the silent prompt=none answer (a redirect) may load in the client's iframe.
+_FORM_HEADERS = {"X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+
+
+def provider_of(request: Request) -> Provider:
+    provider: Provider = request.app.state.provider
+    return provider
+
+
+def oauth_request(request: Request, params: list[tuple[str, Any]]) -> StarletteOAuth2Request:
+    pairs = [(k, v) for k, v in params if isinstance(v, str)]
+    return StarletteOAuth2Request(request.method, str(request.url), request.headers, pairs)
+
+
+async def home(request: Request) -> Response:
+    provider = provider_of(request)
+    html = templates.home_page(provider.issuer, provider.users.values(), provider.clients.values())
+    return HTMLResponse(html)
+
+
+async def discovery(request: Request) -> Response:
+    return JSONResponse(provider_of(request).metadata())
+
+
+async def jwks(request: Request) -> Response:
+    provider = provider_of(request)
+    return JSONResponse(
+        provider.keys.public_jwks(provider.clock()),
+        headers={"Cache-Control": "max-age=60"},
+    )
+
+
+def authorization_error(provider: Provider, oreq: StarletteOAuth2Request, error: Any) -> Response:
+    """RFC 6749 §4.1.2.1: redirect only to a validated redirect URI, else show a page."""
+    if error.redirect_uri:
+        params = [(k, v) for k, v in error.get_body() if v is not None]
+        if oreq.payload.state and not any(k == "state" for k, _ in params):
+            params.append(("state", oreq.payload.state))
+        params.append(("iss", provider.issuer))  # RFC 9207 §2: errors too
+        fragment = response_mode(oreq) == "fragment"
+        return RedirectResponse(add_params_to_uri(error.redirect_uri, params, fragment), 302)
+    html = templates.error_page(error.error, error.description)
+    return HTMLResponse(html, status_code=400, headers=_FORM_HEADERS)
+
+
+def _require_redirect_uri(oreq: StarletteOAuth2Request) -> Any:
+    # OpenID Connect Core §3.1.2.1: redirect_uri is REQUIRED; never guess one.
+    from authlib.oauth2.rfc6749 import InvalidRequestError
+
+    if not oreq.payload.data.get("redirect_uri"):
+        return InvalidRequestError("Missing 'redirect_uri'.")
+    return None
+
+
+async def authorize(request: Request) -> Response:
+    """RFC 6749 §4.1.1 / OpenID Connect Core §3.1.2: the authorization endpoint."""
+    provider = provider_of(request)
+    oreq = oauth_request(request, request.query_params.multi_items())
+    missing = _require_redirect_uri(oreq)
+    if missing is not None:
+        return authorization_error(provider, oreq, missing)
+    data = oreq.payload.data
+    session = provider.find_session(read_session_id(request.cookies))
+    username = str(data.get("login_hint") or "")
+    new_sid: str | None = None
+    if request.method == "POST":
+        form = await request.form()
+        username = str(form.get("username") or "")
+        user = provider.check_password(username, str(form.get("password") or ""))
+        try:
+            grant = provider.server.get_consent_grant(oreq, end_user=user)
+        except OAuth2Error as error:
+            return authorization_error(provider, oreq, error)
+        if user is None:
+            html = templates.login_page(
+                action=str(request.url), client_id=oreq.client.client_id, username=username,
+                error="Wrong username or password.",
+            )  # fmt: skip
+            return HTMLResponse(html, status_code=401, headers=_FORM_HEADERS)
+        session = provider.start_session(user)
+        new_sid = session.sid
+    else:
+        user = provider.users.get(session.username) if session else None
+        if session is not None and _needs_login(provider, data, session.auth_time):
+            user = None
+        try:
+            grant = provider.server.get_consent_grant(oreq, end_user=user)
+        except OAuth2Error as error:
+            return authorization_error(provider, oreq, error)
+        if user is None or grant.prompt == "login":
+            html = templates.login_page(
+                action=str(request.url), client_id=oreq.client.client_id, username=username
+            )
+            return HTMLResponse(html, headers=_FORM_HEADERS)
+    assert session is not None  # a user was found only through a session
+    oreq.auth_time = session.auth_time
+    oreq.sid = session.sid
+    response: Response = provider.server.create_authorization_response(
+        oreq, grant_user=user, grant=grant
+    )
+    if new_sid is not None:
+        set_session_cookies(response, new_sid, provider.lifetimes.session)
+    return response
+
+
+def _needs_login(provider: Provider, data: dict[str, str], auth_time: int) -> bool:
+    """OpenID Connect Core §3.1.2.1: prompt=login and max_age force a fresh login."""
+    if "login" in str(data.get("prompt") or "").split():
+        return True
+    max_age = data.get("max_age")
+    if max_age is None:
+        return False
+    try:
+        limit = int(max_age)
+    except ValueError:
+        return True  # an unreadable max_age errs on the side of re-authentication
+    return provider.clock() - auth_time > limit
+
+
+async def token(request: Request) -> Response:
+    """RFC 6749 §3.2: POST, form-encoded; authlib does the grant logic."""
+    form = await request.form()
+    oreq = oauth_request(request, form.multi_items())
+    response: Response = provider_of(request).server.create_token_response(oreq)
+    return response
+
+
+async def revoke(request: Request) -> Response:
+    """RFC 7009 §2."""
+    form = await request.form()
+    oreq = oauth_request(request, form.multi_items())
+    response: Response = provider_of(request).server.create_endpoint_response("revocation", oreq)
+    return response
+
+
+def bearer_token(request: Request) -> str | None:
+    """RFC 6750 §2.1: ``Authorization: Bearer <token>``."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+async def userinfo(request: Request) -> Response:
+    """OpenID Connect Core §5.3; errors per RFC 6750 §3."""
+    provider = provider_of(request)
+    token_value = bearer_token(request)
+    if token_value is None:
+        return Response(status_code=401, headers={"WWW-Authenticate": 'Bearer realm="devidp"'})
+    record = provider.active_access_token(token_value)
+    if record is None:
+        challenge = (
+            'Bearer error="invalid_token", '
+            'error_description="The access token is unknown, expired or revoked"'
+        )
+        return JSONResponse(
+            {"error": "invalid_token"}, status_code=401, headers={"WWW-Authenticate": challenge}
+        )
+    return JSONResponse(
+        provider.users[record.username].claims(record.scope),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def rotate_keys(request: Request) -> Response:
+    """Test/admin only: rotate signing keys (OpenID Connect Core §10.1.1)."""
+    provider = provider_of(request)
+    if not provider.enable_admin:
+        return JSONResponse({"error": "not_found"}, status_code=404)
+    return JSONResponse({"kids": provider.rotate_keys()})

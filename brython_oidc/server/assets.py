@@ -1,0 +1,127 @@
+"""The page's three hashed scripts: Brython's runtime, the bundle, and the boot file.
+
+Each is held in memory with its gzip form, content hash and ETag, and served at
+``/_brython_oidc/<name>.<hash>.js`` with immutable caching: a new content gives a new
+URL, so browsers never need to revalidate. In dev mode ``AssetSet.refresh`` rebuilds
+the bundle when a source file's mtime changes (a cheap ``stat`` per page load).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import brython
+
+from brython_oidc.server.bundle import ModuleSource, build_bundle, framework_modules
+from brython_oidc.server.bundle import iter_app_modules as iter_app_sources
+
+ASSET_PREFIX = "/_brython_oidc/"
+JS_TYPE = "text/javascript; charset=utf-8"
+
+
+def brython_js_path() -> Path:
+    """brython.js from the installed ``brython`` package (never a vendored copy)."""
+    return Path(brython.__file__).resolve().parent / "data" / "brython.js"
+
+
+def short_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:16]
+
+
+class Asset:
+    """One hashed file: bytes, gzip bytes, and the ETag of each encoding."""
+
+    __slots__ = ("content", "content_type", "digest", "filename", "gzipped", "stem")
+
+    def __init__(self, stem: str, content: bytes, content_type: str = JS_TYPE) -> None:
+        self.stem = stem
+        self.content = content
+        self.content_type = content_type
+        self.digest = short_hash(content)
+        self.filename = f"{stem}.{self.digest}.js"
+        # mtime=0: the same content always gives the same gzip bytes (stable ETags).
+        self.gzipped = gzip.compress(content, compresslevel=9, mtime=0)
+
+    @property
+    def url(self) -> str:
+        return ASSET_PREFIX + self.filename
+
+    def etag(self, gzipped: bool) -> str:
+        # RFC 9110 §8.8.3: a strong validator differs per content-coding.
+        return f'"{self.digest}-gz"' if gzipped else f'"{self.digest}"'
+
+
+def runtime_asset() -> Asset:
+    return Asset("brython", brython_js_path().read_bytes())
+
+
+def boot_script(*, debug: int) -> bytes:
+    """The external boot file (CSP forbids inline scripts) that starts Brython.
+
+    Loaded with ``defer`` after brython.js and the bundle, it sets ``body.onload``;
+    brython.js then calls it instead of its own option-less ``brython()``.
+    ``static_stdlib_import: false`` and an empty ``pythonpath`` leave the bundle's
+    VFS as the only source of modules; ``indexeddb`` caches compiled modules keyed by
+    the bundle's ``$timestamp``.
+    """
+    options = {
+        "debug": debug,
+        "cache": True,
+        "indexeddb": True,
+        "pythonpath": [],
+        "static_stdlib_import": False,
+    }
+    return (
+        "// brython_oidc boot: Brython runs the modules of the bundle only.\n"
+        "document.body.onload = function () { brython("
+        + json.dumps(options, sort_keys=True)
+        + "); };\n"
+    ).encode()
+
+
+def source_modules(app_dir: Path) -> list[ModuleSource]:
+    """Framework browser modules first, then the app's own."""
+    return [*framework_modules(), *iter_app_sources(app_dir)]
+
+
+def _snapshot(modules: list[ModuleSource]) -> tuple[tuple[str, int], ...]:
+    return tuple((str(m.path), m.path.stat().st_mtime_ns) for m in modules)
+
+
+class AssetSet:
+    """The runtime, bundle and boot assets of one app, by file name."""
+
+    def __init__(self, app_dir: Path, *, debug: int = 1) -> None:
+        self.app_dir = app_dir
+        self.runtime = runtime_asset()
+        self.boot = Asset("boot", boot_script(debug=debug))
+        self._stamp: tuple[tuple[str, int], ...] = ()
+        self.modules: tuple[str, ...] = ()
+        self.bundle = self._build()
+
+    def _build(self) -> Asset:
+        modules = source_modules(self.app_dir)
+        self._stamp = _snapshot(modules)
+        bundle = build_bundle(modules)
+        self.modules = bundle.modules
+        return Asset("bundle", bundle.content)
+
+    def refresh(self) -> bool:
+        """Rebuild the bundle if a source file was added, removed or modified."""
+        try:
+            stamp = _snapshot(source_modules(self.app_dir))
+        except OSError:  # a file vanished between listing and stat: rebuild
+            stamp = ()
+        if stamp == self._stamp:
+            return False
+        self.bundle = self._build()
+        return True
+
+    def by_filename(self) -> dict[str, Asset]:
+        return {a.filename: a for a in (self.runtime, self.bundle, self.boot)}
+
+    def get(self, filename: str) -> Asset | None:
+        return self.by_filename().get(filename)

@@ -1,0 +1,170 @@
+"""An app folder's ``brython-oidc.toml``: the client configuration and the entry module.
+
+::
+
+    [oidc]                     # ClientConfig fields, injected into index.html as data
+    issuer = "http://127.0.0.1:8001"
+    client_id = "demo-spa"
+
+    [app]
+    main = "main"              # the module the page imports first
+
+Until ``brython_oidc.core.config.ClientConfig`` is on main, the ``[oidc]`` table is
+checked here, minimally (known field names, basic types); ``load_app_config``'s
+interface stays the same when it switches to ``ClientConfig.from_mapping``.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from brython_oidc.core.errors import ConfigurationError
+
+CONFIG_FILENAME = "brython-oidc.toml"
+
+#: DESIGN.md's ClientConfig field names, and the JSON types each accepts.
+_STR = (str,)
+_NUM = (int, float)
+OIDC_FIELDS: dict[str, tuple[type, ...]] = {
+    "issuer": _STR,
+    "client_id": _STR,
+    "redirect_uri": _STR,
+    "scope": _STR,
+    "post_logout_redirect_uri": _STR,
+    "clock_leeway": _NUM,
+    "renew_before_expiry": _NUM,
+    "renew_jitter": _NUM,
+    "silent_timeout": _NUM,
+    "request_timeout": _NUM,
+    "idle_timeout": _NUM,
+    "idle_warning": _NUM,
+    "transaction_ttl": _NUM,
+    "session_restore": _STR,
+    "use_refresh_tokens": (bool,),
+    "max_age": _NUM,
+    "ui_locales": _STR,
+    "extra_authorization_params": (dict,),
+    "extra_token_params": (dict,),
+    "allowed_fetch_origins": (list,),
+    "response_mode": _STR,
+}
+_REQUIRED = ("issuer", "client_id")
+_APP_FIELDS = ("main",)
+
+
+class AppConfigError(ConfigurationError):
+    """A bad ``brython-oidc.toml``: names the file and the field to fix."""
+
+    def __init__(self, path: Path, field: str, message: str) -> None:
+        super().__init__(field, message)
+        self.path = path
+        self.message = f"{path}: field {field!r}: {message}"
+
+
+class AppConfig:
+    """What an app folder declares: ``oidc`` (ClientConfig mapping) and ``main``."""
+
+    __slots__ = ("main", "oidc", "path")
+
+    def __init__(self, path: Path, oidc: dict[str, object], main: str) -> None:
+        self.path = path
+        self.oidc = oidc
+        self.main = main
+
+    @property
+    def issuer(self) -> str:
+        return str(self.oidc["issuer"])
+
+    @property
+    def allowed_fetch_origins(self) -> tuple[str, ...]:
+        value = self.oidc.get("allowed_fetch_origins", ())
+        return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+def is_module_name(name: str) -> bool:
+    """A dotted Python module name (it ends up in an ``import`` statement)."""
+    return bool(name) and all(part.isidentifier() for part in name.split("."))
+
+
+def _is_http_url(value: str) -> bool:
+    return value.startswith(("https://", "http://")) and len(value.split("/")[2]) > 0
+
+
+def check_oidc_mapping(path: Path, oidc: Mapping[str, object]) -> dict[str, object]:
+    """Known field names with the right JSON types; issuer and client_id present."""
+    for name in _REQUIRED:
+        if name not in oidc:
+            raise AppConfigError(path, f"oidc.{name}", "is required")
+    for name, value in oidc.items():
+        types = OIDC_FIELDS.get(name)
+        if types is None:
+            raise AppConfigError(path, f"oidc.{name}", "is not a client configuration field")
+        if isinstance(value, bool) and bool not in types:
+            raise AppConfigError(path, f"oidc.{name}", "must not be a boolean")
+        if not isinstance(value, types):
+            wanted = " or ".join(t.__name__ for t in types)
+            raise AppConfigError(path, f"oidc.{name}", f"must be {wanted}, got {value!r}")
+    for name in ("issuer", "client_id"):
+        if not str(oidc[name]).strip():
+            raise AppConfigError(path, f"oidc.{name}", "must not be empty")
+    # OIDC Discovery §2: the issuer is an https URL (http allowed for local development).
+    if not _is_http_url(str(oidc["issuer"])):
+        raise AppConfigError(path, "oidc.issuer", f"must be an http(s) URL, got {oidc['issuer']!r}")
+    origins = oidc.get("allowed_fetch_origins", [])
+    if not isinstance(origins, list) or not all(
+        isinstance(o, str) and _is_http_url(o) for o in origins
+    ):
+        raise AppConfigError(path, "oidc.allowed_fetch_origins", "must be a list of http(s) URLs")
+    try:
+        # Everything must survive the trip into index.html as JSON (TOML dates do not).
+        json.dumps(dict(oidc))
+    except TypeError as exc:
+        raise AppConfigError(path, "oidc", f"holds a value JSON cannot carry: {exc}") from None
+    return dict(oidc)
+
+
+def parse_app_config(path: Path, text: str) -> AppConfig:
+    """Parse the TOML text of ``path`` into an ``AppConfig``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AppConfigError(path, "(syntax)", f"is not valid TOML: {exc}") from None
+    for section in data:
+        if section not in ("oidc", "app"):
+            raise AppConfigError(path, section, "unknown section (expected [oidc] and [app])")
+    oidc = data.get("oidc")
+    if not isinstance(oidc, dict):
+        raise AppConfigError(path, "oidc", "the [oidc] table is required")
+    app = data.get("app", {})
+    if not isinstance(app, dict):
+        raise AppConfigError(path, "app", "must be a table")
+    for name in app:
+        if name not in _APP_FIELDS:
+            raise AppConfigError(path, f"app.{name}", "unknown field (expected: main)")
+    main = app.get("main", "main")
+    if not isinstance(main, str) or not is_module_name(main):
+        raise AppConfigError(path, "app.main", f"must be a Python module name, got {main!r}")
+    return AppConfig(path, check_oidc_mapping(path, oidc), main)
+
+
+def load_app_config(app_dir: Path) -> AppConfig:
+    """Read ``APP_DIR/brython-oidc.toml``; any problem is an ``AppConfigError``."""
+    path = Path(app_dir) / CONFIG_FILENAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AppConfigError(path, "(file)", "not found: an app folder needs one") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AppConfigError(path, "(file)", f"cannot be read: {exc}") from None
+    return parse_app_config(path, text)
+
+
+def with_overrides(config: AppConfig, overrides: Mapping[str, object] | None) -> AppConfig:
+    """``config`` with some ``[oidc]`` fields replaced (``serve --issuer ...``), re-checked."""
+    if not overrides:
+        return config
+    merged = {**config.oidc, **{k: v for k, v in overrides.items() if v is not None}}
+    return AppConfig(config.path, check_oidc_mapping(config.path, merged), config.main)

@@ -1,0 +1,42 @@
+"""A page served by create_app runs Brython under the CSP, from the bundle alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+from brython_oidc.server import create_app
+
+pytestmark = pytest.mark.browser
+
+APP_TEXT = "main imported ok validation_error"
+
+
+def app_text(driver: Any) -> str:
+    text: str = driver.execute_script("return document.getElementById('app').textContent")
+    return text
+
+
+def test_served_app_runs_under_the_csp_with_no_module_fetches(
+    chromium: Any, app_dir: Path, live_server: Callable[[Any], AbstractContextManager[str]]
+) -> None:
+    with live_server(create_app(app_dir)) as base:
+        chromium.get_log("browser")  # drop earlier entries
+        chromium.get(f"{base}/deep/link?code=abc&state=xyz")
+        WebDriverWait(chromium, 20).until(lambda d: app_text(d) == APP_TEXT)
+        resources = chromium.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+        )
+        logs = chromium.get_log("browser")
+    # Only the three hashed scripts: no brython_stdlib.js, no module fetched over XHR.
+    paths = sorted(r.removeprefix(base).split(".")[0] for r in resources)
+    assert paths == ["/_brython_oidc/boot", "/_brython_oidc/brython", "/_brython_oidc/bundle"]
+    violations = [e for e in logs if "Content Security Policy" in e["message"]]
+    assert not violations, violations
+    errors = [e for e in logs if e["level"] == "SEVERE"]
+    assert not errors, errors

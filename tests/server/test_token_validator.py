@@ -1,0 +1,313 @@
+"""TokenValidator: good tokens and every refusal, against a JWKS served by MockTransport."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from joserfc import jwt
+from joserfc.jwk import ECKey, RSAKey
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from brython_oidc.server.bearer import requires_token
+from brython_oidc.server.token_validator import (
+    AlgorithmNotAllowed,
+    ClaimInvalid,
+    InvalidSignature,
+    JWKSUnavailable,
+    MalformedToken,
+    TokenValidationError,
+    TokenValidator,
+    UnknownKey,
+)
+
+ISSUER = "https://idp.example.test"
+JWKS_URI = ISSUER + "/jwks"
+NOW = 1_800_000_000
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = float(NOW)
+
+    def __call__(self) -> float:
+        return self.now
+
+
+RSA = RSAKey.generate_key(
+    2048, parameters={"alg": "RS256", "use": "sig"}, private=True, auto_kid=True
+)
+EC = ECKey.generate_key(
+    "P-256", parameters={"alg": "ES256", "use": "sig"}, private=True, auto_kid=True
+)
+OTHER = RSAKey.generate_key(2048, private=True, auto_kid=True)
+
+
+class JWKSServer:
+    """A JWKS endpoint that can go down and counts its hits."""
+
+    def __init__(self, *keys: Any) -> None:
+        self.keys = list(keys)
+        self.down = False
+        self.hits = 0
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.hits += 1
+        if self.down:
+            return httpx.Response(503, text="down")
+        return httpx.Response(200, json={"keys": [k.as_dict(private=False) for k in self.keys]})
+
+
+def claims(**changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "iss": ISSUER, "aud": "demo-api", "sub": "alice", "client_id": "demo-spa",
+        "iat": NOW, "nbf": NOW, "exp": NOW + 300, "jti": "j1", "scope": "openid api:read",
+    }  # fmt: skip
+    base.update(changes)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def sign(key: Any = RSA, alg: str = "RS256", typ: str | None = "at+jwt", **changes: object) -> str:
+    header: dict[str, object] = {"alg": alg, "kid": key.kid}
+    if typ:
+        header["typ"] = typ
+    return jwt.encode(header, claims(**changes), key, algorithms=[alg])
+
+
+@pytest.fixture
+def jwks() -> JWKSServer:
+    return JWKSServer(RSA, EC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make(jwks: JWKSServer, clock: Clock) -> Callable[..., TokenValidator]:
+    def factory(**kwargs: Any) -> TokenValidator:
+        http = httpx.Client(transport=httpx.MockTransport(jwks.handler))
+        kwargs.setdefault("jwks_uri", JWKS_URI)
+        return TokenValidator(ISSUER, "demo-api", clock=clock, http_client=http, **kwargs)
+
+    return factory
+
+
+def test_good_rs256_and_es256_tokens(make: Callable[..., TokenValidator]) -> None:
+    validator = make()
+    assert validator.validate(sign())["sub"] == "alice"
+    assert validator.validate(sign(EC, "ES256"))["client_id"] == "demo-spa"
+
+
+def test_tampered_signature(make: Callable[..., TokenValidator]) -> None:
+    head, body, sig = sign().split(".")
+    flipped = sig[:-4] + ("AAAA" if sig[-4:] != "AAAA" else "BBBB")
+    with pytest.raises(InvalidSignature):
+        make().validate(f"{head}.{body}.{flipped}")
+
+
+def test_tampered_claims(make: Callable[..., TokenValidator]) -> None:
+    head, _, sig = sign().split(".")
+    forged = base64.urlsafe_b64encode(json.dumps(claims(sub="mallory")).encode()).rstrip(b"=")
+    with pytest.raises(InvalidSignature):
+        make().validate(f"{head}.{forged.decode()}.{sig}")
+
+
+@pytest.mark.parametrize(
+    ("changes", "check"),
+    [
+        ({"iss": "https://evil.test"}, "iss"),
+        ({"aud": "other-api"}, "aud"),
+        ({"exp": NOW - 61}, "exp"),
+        ({"exp": None}, "exp"),
+        ({"nbf": NOW + 61}, "nbf"),
+    ],
+)
+def test_wrong_claims(
+    make: Callable[..., TokenValidator], changes: dict[str, object], check: str
+) -> None:
+    with pytest.raises(ClaimInvalid) as info:
+        make().validate(sign(**changes))
+    assert info.value.check == check
+
+
+def test_leeway_accepts_small_skew(make: Callable[..., TokenValidator]) -> None:
+    validator = make(leeway=60)
+    assert validator.validate(sign(exp=NOW - 30, nbf=NOW + 30))["sub"] == "alice"
+
+
+def test_aud_list_is_accepted(make: Callable[..., TokenValidator]) -> None:
+    assert make().validate(sign(aud=["x", "demo-api"]))["sub"] == "alice"
+
+
+def test_alg_none_refused(make: Callable[..., TokenValidator]) -> None:
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"at+jwt"}').rstrip(b"=").decode()
+    body = base64.urlsafe_b64encode(json.dumps(claims()).encode()).rstrip(b"=").decode()
+    with pytest.raises(AlgorithmNotAllowed):
+        make().validate(f"{header}.{body}.")
+
+
+def test_hs256_with_public_key_as_secret_refused(make: Callable[..., TokenValidator]) -> None:
+    # RFC 8725 §2.1 key confusion: HMAC keyed with the RSA public key's PEM.
+    # joserfc refuses to build such a key, so the attacker's token is made by hand.
+    import hashlib
+    import hmac
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = {"alg": "HS256", "kid": RSA.kid, "typ": "at+jwt"}
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims()).encode())}"
+    mac = hmac.new(RSA.as_pem(private=False), signing_input.encode(), hashlib.sha256).digest()
+    token = f"{signing_input}.{b64(mac)}"
+    with pytest.raises(AlgorithmNotAllowed):
+        make().validate(token)
+
+
+def test_hmac_never_configurable() -> None:
+    with pytest.raises(ValueError, match="never safe"):
+        TokenValidator(ISSUER, "demo-api", jwks_uri=JWKS_URI, algorithms=["RS256", "HS256"])
+
+
+def test_missing_typ_when_required(make: Callable[..., TokenValidator]) -> None:
+    with pytest.raises(ClaimInvalid) as info:
+        make().validate(sign(typ=None))
+    assert info.value.check == "typ"
+    assert make(required_typ=None).validate(sign(typ=None))["sub"] == "alice"
+    assert make().validate(sign(typ="application/at+jwt"))["sub"] == "alice"
+
+
+def test_unknown_kid_refetches_once_then_fails(
+    make: Callable[..., TokenValidator], jwks: JWKSServer, clock: Clock
+) -> None:
+    validator = make()
+    validator.validate(sign())
+    assert jwks.hits == 1
+    clock.now += 61
+    with pytest.raises(UnknownKey):
+        validator.validate(sign(OTHER))
+    assert jwks.hits == 2
+    # Rate limit: a second unknown kid within the interval does not refetch.
+    with pytest.raises(UnknownKey):
+        validator.validate(sign(OTHER))
+    assert jwks.hits == 2
+
+
+def test_rotation_picked_up_on_unknown_kid(
+    make: Callable[..., TokenValidator], jwks: JWKSServer, clock: Clock
+) -> None:
+    validator = make()
+    validator.validate(sign())
+    jwks.keys.append(OTHER)
+    clock.now += 61
+    assert validator.validate(sign(OTHER))["sub"] == "alice"
+
+
+def test_jwks_down_cached_keys_still_work(
+    make: Callable[..., TokenValidator], jwks: JWKSServer, clock: Clock
+) -> None:
+    validator = make()
+    validator.validate(sign())
+    jwks.down = True
+    clock.now += 120
+    assert validator.validate(sign(exp=NOW + 600))["sub"] == "alice"
+    with pytest.raises(UnknownKey):  # refetch failed, keys kept, kid still unknown
+        validator.validate(sign(OTHER, exp=NOW + 600))
+
+
+def test_jwks_down_cold_cache_is_a_clear_error(
+    make: Callable[..., TokenValidator], jwks: JWKSServer
+) -> None:
+    jwks.down = True
+    with pytest.raises(JWKSUnavailable) as info:
+        make().validate(sign())
+    assert "never been fetched" in str(info.value)
+
+
+@pytest.mark.parametrize("token", ["", "abc", "a.b", "a.b.c", "x" * 20000 + ".a.b"])
+def test_malformed(make: Callable[..., TokenValidator], token: str) -> None:
+    with pytest.raises(MalformedToken):
+        make().validate(token)
+
+
+def test_error_never_contains_token(make: Callable[..., TokenValidator]) -> None:
+    token = sign(aud="other-api")
+    with pytest.raises(TokenValidationError) as info:
+        make().validate(token)
+    assert token not in str(info.value) and token.split(".")[2] not in repr(info.value.__dict__)
+
+
+def test_discovery_finds_jwks_uri(jwks: JWKSServer, clock: Clock) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("openid-configuration"):
+            return httpx.Response(200, json={"issuer": ISSUER, "jwks_uri": JWKS_URI})
+        return jwks.handler(request)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    validator = TokenValidator(ISSUER, "demo-api", clock=clock, http_client=http)
+    assert validator.validate(sign())["sub"] == "alice"
+
+
+# --- the Starlette decorator (RFC 6750 §3) ------------------------------------------
+
+
+@pytest.fixture
+def api(make: Callable[..., TokenValidator]) -> httpx.Client:
+    validator = make()
+
+    @requires_token(validator, scopes=["api:read"])
+    async def read(request: Request) -> Response:
+        return JSONResponse({"sub": request.state.token_claims["sub"]})
+
+    @requires_token(validator, scopes=["api:write"])
+    async def write(request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    app = Starlette(routes=[Route("/read", read), Route("/write", write)])
+    return httpx.Client(transport=httpx.ASGITransport(app=app), base_url="http://api.test")
+
+
+async def _get(api: httpx.Client, path: str, token: str | None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(transport=api._transport, base_url="http://api.test") as client:
+        return await client.get(path, headers=headers)
+
+
+def _run(coro: Any) -> httpx.Response:
+    import asyncio
+
+    return asyncio.run(coro)  # type: ignore[no-any-return]
+
+
+def test_decorator_good_token(api: httpx.Client) -> None:
+    response = _run(_get(api, "/read", sign()))
+    assert response.status_code == 200 and response.json() == {"sub": "alice"}
+
+
+def test_decorator_missing_token(api: httpx.Client) -> None:
+    response = _run(_get(api, "/read", None))
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="api"'
+
+
+def test_decorator_invalid_token(api: httpx.Client) -> None:
+    token = sign(exp=NOW - 3600)
+    response = _run(_get(api, "/read", token))
+    assert response.status_code == 401
+    challenge = response.headers["www-authenticate"]
+    assert 'error="invalid_token"' in challenge and "error_description=" in challenge
+    assert token not in challenge and token not in response.text
+
+
+def test_decorator_insufficient_scope(api: httpx.Client) -> None:
+    response = _run(_get(api, "/write", sign()))
+    assert response.status_code == 403
+    assert 'error="insufficient_scope"' in response.headers["www-authenticate"]
