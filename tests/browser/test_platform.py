@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 # RFC 7636 Appendix B.
 PKCE_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
@@ -35,3 +37,20 @@ def test_http_form_post_timeout_and_unreachable(run_page: Any) -> None:
     name, endpoint, looks_down, message = out["down"]
     assert (name, endpoint, looks_down) == ("TransportError", "discovery", True)
     assert message.startswith("discovery: network error")
+
+
+def test_signature_contract_vectors_in_webcrypto(
+    driver: Any, page_server: Any, run_page: Any
+) -> None:
+    vectors_module = pytest.importorskip("tests.contract.vectors")
+    vectors = vectors_module.make_vectors()
+    driver.get(f"{page_server.origin}/run/smoke")
+    driver.execute_script(
+        "sessionStorage.setItem('signature-vectors', arguments[0])",
+        vectors_module.vectors_as_json(vectors),
+    )
+    got = dict(map(tuple, run_page("signature_vectors")))
+    driver.execute_script("sessionStorage.clear()")
+    expected = {v.name: v.expected for v in vectors}
+    assert got == expected
+    assert any(expected.values()) and not all(expected.values())
