@@ -9,9 +9,8 @@
     [app]
     main = "main"              # the module the page imports first
 
-Until ``brython_oidc.core.config.ClientConfig`` is on main, the ``[oidc]`` table is
-checked here, minimally (known field names, basic types); ``load_app_config``'s
-interface stays the same when it switches to ``ClientConfig.from_mapping``.
+The ``[oidc]`` table is checked with ``brython_oidc.core.config.ClientConfig``, the
+same class the page builds from it, so a mistake shows when the server starts.
 """
 
 from __future__ import annotations
@@ -21,37 +20,12 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from brython_oidc.core.config import ClientConfig
 from brython_oidc.core.errors import ConfigurationError
 
 CONFIG_FILENAME = "brython-oidc.toml"
+_PLACEHOLDER_REDIRECT = "http://localhost/"
 
-#: DESIGN.md's ClientConfig field names, and the JSON types each accepts.
-_STR = (str,)
-_NUM = (int, float)
-OIDC_FIELDS: dict[str, tuple[type, ...]] = {
-    "issuer": _STR,
-    "client_id": _STR,
-    "redirect_uri": _STR,
-    "scope": _STR,
-    "post_logout_redirect_uri": _STR,
-    "clock_leeway": _NUM,
-    "renew_before_expiry": _NUM,
-    "renew_jitter": _NUM,
-    "silent_timeout": _NUM,
-    "request_timeout": _NUM,
-    "idle_timeout": _NUM,
-    "idle_warning": _NUM,
-    "transaction_ttl": _NUM,
-    "session_restore": _STR,
-    "use_refresh_tokens": (bool,),
-    "max_age": _NUM,
-    "ui_locales": _STR,
-    "extra_authorization_params": (dict,),
-    "extra_token_params": (dict,),
-    "allowed_fetch_origins": (list,),
-    "response_mode": _STR,
-}
-_REQUIRED = ("issuer", "client_id")
 _APP_FIELDS = ("main",)
 
 
@@ -89,35 +63,17 @@ def is_module_name(name: str) -> bool:
     return bool(name) and all(part.isidentifier() for part in name.split("."))
 
 
-def _is_http_url(value: str) -> bool:
-    return value.startswith(("https://", "http://")) and len(value.split("/")[2]) > 0
-
-
 def check_oidc_mapping(path: Path, oidc: Mapping[str, object]) -> dict[str, object]:
-    """Known field names with the right JSON types; issuer and client_id present."""
-    for name in _REQUIRED:
-        if name not in oidc:
-            raise AppConfigError(path, f"oidc.{name}", "is required")
-    for name, value in oidc.items():
-        types = OIDC_FIELDS.get(name)
-        if types is None:
-            raise AppConfigError(path, f"oidc.{name}", "is not a client configuration field")
-        if isinstance(value, bool) and bool not in types:
-            raise AppConfigError(path, f"oidc.{name}", "must not be a boolean")
-        if not isinstance(value, types):
-            wanted = " or ".join(t.__name__ for t in types)
-            raise AppConfigError(path, f"oidc.{name}", f"must be {wanted}, got {value!r}")
-    for name in ("issuer", "client_id"):
-        if not str(oidc[name]).strip():
-            raise AppConfigError(path, f"oidc.{name}", "must not be empty")
-    # OIDC Discovery §2: the issuer is an https URL (http allowed for local development).
-    if not _is_http_url(str(oidc["issuer"])):
-        raise AppConfigError(path, "oidc.issuer", f"must be an http(s) URL, got {oidc['issuer']!r}")
-    origins = oidc.get("allowed_fetch_origins", [])
-    if not isinstance(origins, list) or not all(
-        isinstance(o, str) and _is_http_url(o) for o in origins
-    ):
-        raise AppConfigError(path, "oidc.allowed_fetch_origins", "must be a list of http(s) URLs")
+    """Check ``[oidc]`` with the same ``ClientConfig`` the page builds from it.
+
+    ``redirect_uri`` may be left out: the page uses its own URL (DESIGN.md's one
+    redirect URI), so a placeholder stands in for the check only.
+    """
+    try:
+        ClientConfig.from_mapping({"redirect_uri": _PLACEHOLDER_REDIRECT, **oidc})
+    except ConfigurationError as exc:
+        detail = exc.message.split(": ", 1)[-1]
+        raise AppConfigError(path, f"oidc.{exc.field}", detail) from None
     try:
         # Everything must survive the trip into index.html as JSON (TOML dates do not).
         json.dumps(dict(oidc))

@@ -72,13 +72,15 @@ def test_config_values_cannot_break_out_of_the_script_block(tmp_path: Path) -> N
 
     app_dir = make_app(
         tmp_path / "evil",
-        oidc='scope = "</script><script>alert(1)</script><!-- & \\"quoted\\""',
+        oidc='ui_locales = "</script><script>alert(1)</script><!-- & \\"quoted\\""',
     )
     page = TestClient(create_app(app_dir)).get("/").text
     assert "</script><script>alert(1)" not in page
     assert page.count("</script>") == page.count("<script")
     assert "<!--" not in page
-    assert injected_config(page)["scope"] == '</script><script>alert(1)</script><!-- & "quoted"'
+    assert (
+        injected_config(page)["ui_locales"] == '</script><script>alert(1)</script><!-- & "quoted"'
+    )
 
 
 def test_overrides_replace_config_fields(app_dir: Path) -> None:
@@ -92,7 +94,7 @@ def test_overrides_replace_config_fields(app_dir: Path) -> None:
 def test_allowed_fetch_origins_widen_connect_src_only(tmp_path: Path) -> None:
     from tests.server.helpers import make_app
 
-    app_dir = make_app(tmp_path / "a", oidc='allowed_fetch_origins = ["https://api.example/v1"]')
+    app_dir = make_app(tmp_path / "a", oidc='allowed_fetch_origins = ["https://api.example"]')
     csp = TestClient(create_app(app_dir)).get("/").headers["content-security-policy"]
     assert f"connect-src 'self' {ISSUER} https://api.example;" in csp
     assert "frame-src http://127.0.0.1:8001;" in csp

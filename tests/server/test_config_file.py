@@ -39,7 +39,10 @@ def test_a_good_file_gives_oidc_mapping_and_main() -> None:
         (GOOD + 'clientid = "typo"\n', "oidc.clientid"),
         (GOOD + "allowed_fetch_origins = [1]\n", "oidc.allowed_fetch_origins"),
         (GOOD + "max_age = 1979-05-27\n", "oidc.max_age"),
-        (GOOD + "extra_authorization_params = { when = 1979-05-27 }\n", "oidc"),
+        (
+            GOOD + "extra_authorization_params = { when = 1979-05-27 }\n",
+            "oidc.extra_authorization_params",
+        ),
         ('[oidc]\nissuer = "idp.example"\nclient_id = "spa"\n', "oidc.issuer"),
         ('[oidc]\nissuer = "https://idp.example"\nclient_id = " "\n', "oidc.client_id"),
         (GOOD + '[app]\nmain = "import os"\n', "app.main"),
