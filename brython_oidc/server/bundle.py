@@ -13,6 +13,7 @@ compiled modules is invalidated exactly when a source changes.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -138,6 +139,16 @@ def _imports(module: ModuleSource, source: str) -> list[str]:
     return sorted(visitor.imports)
 
 
+@functools.lru_cache(maxsize=1024)
+def _entry(
+    name: str, path: Path, is_package: bool, source: str, minify: bool
+) -> tuple[str, tuple[str, ...]]:
+    # Keyed by the source text itself: a server, a test session or a dev rebuild
+    # parses and minifies each unchanged module once.
+    module = ModuleSource(name, path, is_package)
+    return prepare_source(source, minify=minify), tuple(_imports(module, source))
+
+
 def build_bundle(modules: Iterable[ModuleSource], *, minify: bool = True) -> Bundle:
     """Build the bundle for ``modules``; a duplicate module name is an error."""
     vfs: dict[str, object] = {}
@@ -145,9 +156,8 @@ def build_bundle(modules: Iterable[ModuleSource], *, minify: bool = True) -> Bun
         if module.name in vfs:
             raise ValueError(f"module {module.name!r} is defined twice ({module.path})")
         source = module.path.read_text(encoding="utf-8")
-        imports = _imports(module, source)
-        data = prepare_source(source, minify=minify)
-        entry: list[object] = [".py", data, imports]
+        data, imports = _entry(module.name, module.path, module.is_package, source, minify)
+        entry: list[object] = [".py", data, list(imports)]
         if module.is_package:
             entry.append(1)
         vfs[module.name] = entry
