@@ -8,6 +8,7 @@ test can assert "one refresh per renewal".
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ class TokenRequestCounter:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.grants: list[str] = []
+        #: Every token the endpoint issued, so a test can prove none leaked anywhere.
+        self.issued_tokens: list[str] = []
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -52,7 +55,27 @@ class TokenRequestCounter:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        sent: list[bytes] = []
+
+        async def record(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                sent.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self._record_tokens(b"".join(sent))
+            await send(message)
+
+        await self.app(scope, replay, record)
+
+    def _record_tokens(self, body: bytes) -> None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return
+        if isinstance(data, dict):
+            names = ("access_token", "refresh_token", "id_token")
+            found = [str(data[n]) for n in names if isinstance(data.get(n), str)]
+            with self._lock:
+                self.issued_tokens.extend(found)
 
     def count(self, grant_type: str) -> int:
         with self._lock:
@@ -61,6 +84,7 @@ class TokenRequestCounter:
     def clear(self) -> None:
         with self._lock:
             self.grants.clear()
+            self.issued_tokens.clear()
 
 
 class DevProvider:
@@ -131,11 +155,12 @@ class AppServer:
         mock: object = None,
         extra_routes: Sequence[Any] | None = None,
         app: Any = None,
+        port: int | None = None,
     ) -> None:
         from brython_oidc.server import create_app as create_spa
 
         self.app_dir = Path(app_dir)
-        self.port = free_port()
+        self.port = port or free_port()
         self.origin = f"http://localhost:{self.port}"
         self.url = self.origin + "/"
         self.app = app or create_spa(
