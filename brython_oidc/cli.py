@@ -58,13 +58,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from brython_oidc.server import create_app
+    from brython_oidc.server.logs import uvicorn_log_config
 
     folder = app_folder(args.app_dir)
     overrides = {"issuer": args.issuer, "client_id": args.client_id}
     app = create_app(folder, dev=True, oidc_overrides=overrides)
     check_port_free(args.host, args.port)
     print(f"brython-oidc: serving {folder} at http://{args.host}:{args.port}/ (dev mode)")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        server_header=False,
+        log_config=uvicorn_log_config(),
+    )
     return 0
 
 

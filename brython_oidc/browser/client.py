@@ -244,9 +244,9 @@ class Oidc:
     async def _restore(self) -> None:
         """Session restore on reload (DESIGN): silent iframe, then the gated redirect."""
         mode = self.config.session_restore
-        metadata = await self._metadata()
         if mode == "none":
             return
+        metadata = await self._metadata()
         if mode in ("auto", "iframe"):
             try:
                 await self._silent(metadata)

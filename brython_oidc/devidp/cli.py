@@ -35,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from brython_oidc.server.logs import uvicorn_log_config
+
     from .app import create_app
     from .provider import Provider
 
@@ -55,7 +57,13 @@ def run(args: argparse.Namespace) -> int:
         issuer, users=users, clients=clients, lifetimes=lifetimes, enable_admin=args.enable_admin
     )
     print(f"Development OpenID Provider at {issuer} (users and clients: {issuer}/)")
-    uvicorn.run(create_app(provider), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(provider),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The node oidc-provider harness works, and behaves as docs/providers/node-oidc-provider.md says.
+"""The node oidc-provider harness works, and behaves as the provider page says
+(docs/guides/providers/node-oidc-provider.md).
 
 Each test drives the certified provider over HTTP the way brython_oidc's browser runtime
 will: Authorization Code + PKCE (RFC 7636), RFC 9207 ``iss``, refresh with rotation,
