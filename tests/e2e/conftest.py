@@ -3,7 +3,7 @@
 ``stack`` is parametrized by provider. Each provider and its demo server start once
 per session; the plugin's ``browser`` fixture wipes cookies and storage after each
 test and saves a screenshot and the console log to artifacts/ on failure. The
-plugin's Chromium fixture is pointed at the root conftest's ``chromium``, so this
+plugin's Chromium fixture is pointed at the root conftest's ``chrome``, so this
 suite and tests/server share one browser.
 """
 
@@ -59,8 +59,8 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def brython_oidc_chromium(chromium: Any) -> Any:
-    return chromium
+def brython_oidc_chromium(chrome: Any) -> Any:
+    return chrome
 
 
 @pytest.fixture(scope="session")
