@@ -1,0 +1,66 @@
+"""The pytest plugin as a user meets it: ``brython-oidc new`` then ``pytest`` in that folder.
+
+The scaffold's generated tests use the plugin's fixtures (development provider, app
+server, mock mode, browser) and helpers; they run in a subprocess, as a user's suite.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from brython_oidc import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def plugin_args() -> list[str]:
+    """``-p`` the plugin unless its entry point is installed (then pytest loads it)."""
+    names = {e.value for e in importlib.metadata.entry_points(group="pytest11")}
+    return [] if "brython_oidc.testing.plugin" in names else ["-p", "brython_oidc.testing.plugin"]
+
+
+def test_the_scaffolded_app_passes_its_generated_browser_tests(tmp_path: Path) -> None:
+    app = tmp_path / "notes_app"
+    assert cli.main(["new", str(app)]) == 0
+    generated = (app / "tests" / "test_login.py").read_text()
+    assert "def test_sign_in_and_out(browser, app_server)" in generated
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args()],
+        cwd=app,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "3 passed" in done.stdout, done.stdout[-2000:]
+
+
+def test_a_failing_browser_test_leaves_a_screenshot_and_the_console(tmp_path: Path) -> None:
+    app = tmp_path / "failing_app"
+    assert cli.main(["new", str(app)]) == 0
+    (app / "tests" / "test_app.py").unlink()
+    (app / "tests" / "test_login.py").write_text(
+        "from brython_oidc.testing import wait_for_auth_state\n\n\n"
+        "def test_expects_the_wrong_state(browser, mock_app_server):\n"
+        "    browser.get(mock_app_server.url)\n"
+        "    wait_for_auth_state(browser, 'logged-out', timeout=3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args()],
+        cwd=app,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout[-3000:]
+    artifacts = app / "artifacts"
+    assert (artifacts / "test_expects_the_wrong_state.png").stat().st_size > 0
+    assert (artifacts / "test_expects_the_wrong_state.console.txt").exists()
