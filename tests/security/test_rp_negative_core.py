@@ -47,6 +47,8 @@ def test_every_case_names_a_known_misbehaviour() -> None:
     for case in CASES:
         assert case.misbehaviour is None or case.misbehaviour in MISBEHAVIOURS, case.id
         assert (case.error is None) == (case.code is None), case.id
+    # No misbehaviour without a case: each one is exercised.
+    assert set(MISBEHAVIOURS) == {c.misbehaviour for c in CASES if c.misbehaviour}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
