@@ -27,8 +27,10 @@ CASES: tuple[Case, ...] = (
     Case("rp-response_type-code", None, None, None),
     Case("rp-id_token-kid-absent-single-jwks", "id_token-kid-absent-single-key", None, None),
     Case("rp-key-rotation-op-sign-key", "rotate-keys-before-token", None, None),
+    Case("rp-id_token-sig-es256", "id_token-sig-es256", None, None),
     # OpenID Foundation RP certification, Basic and Config profiles: negative tests.
     Case("rp-id_token-bad-sig-rs256", "id_token-bad-sig-rs256", "ValidationError", "signature"),
+    Case("rp-id_token-bad-sig-es256", "id_token-bad-sig-es256", "ValidationError", "signature"),
     Case("rp-id_token-sig-none", "id_token-sig-none", "ValidationError", "alg"),
     Case("rp-id_token-bad-sig-hs256", "id_token-hs256", "ValidationError", "alg"),
     Case("rp-nonce-invalid", "id_token-wrong-nonce", "ValidationError", "nonce"),

@@ -57,6 +57,7 @@ class FlowResult:
         self.claims: dict[str, object] | None = None
         self.userinfo: dict[str, object] | None = None
         self.jwks_fetches = 0
+        self.id_token_alg: str | None = None
         #: Transport failures that a retry got past (a provider 500 then recovering).
         self.recovered_from: list[OIDCError] = []
         self.secrets: list[str] = []
@@ -195,6 +196,7 @@ class CoreFlow:
             self.fetch_jwks()
             jwk = select_jwk(self.jwks, jws.header)
         alg = str(jws.header["alg"])
+        self.result.id_token_alg = alg
         if not verify(alg, jwk, jws.signing_input, jws.signature):
             raise ValidationError("signature", "the ID token signature does not verify")
         return validate_id_token_claims(

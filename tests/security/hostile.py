@@ -37,6 +37,8 @@ from brython_oidc.devidp.provider import PATHS
 from brython_oidc.devidp.testing import BackgroundServer, free_port
 
 ADMIN_MISBEHAVE_PATH = "/admin/misbehave"
+#: Misbehaviours that switch the clients to ES256 ID tokens while they are on.
+ES256_MISBEHAVIOURS = ("id_token-sig-es256", "id_token-bad-sig-es256")
 #: A claim value big enough that the ID token exceeds core.jose's 16 KB limit.
 HUGE_CLAIM = "x" * 40_000
 #: A token response bigger than core.token.MAX_BODY.
@@ -56,6 +58,8 @@ MISBEHAVIOURS: dict[str, str] = {
     "id_token-huge-claims": "ID token carries a 40 KB claim",
     # ID token signature and keys (OIDC Core §10.1, RFC 7515)
     "id_token-bad-sig-rs256": "RS256 ID token with one signature byte flipped",
+    "id_token-sig-es256": "ID token signed with ES256 (the client is switched to ES256)",
+    "id_token-bad-sig-es256": "ES256 ID token with one signature byte flipped",
     "id_token-sig-none": "unsigned ID token, alg none",
     "id_token-hs256": "ID token HMAC-signed with the provider's public key (alg confusion)",
     "id_token-kid-absent-single-key": "ID token without kid; the JWKS has one RSA key",
@@ -95,6 +99,9 @@ class HostileProvider(Provider):
         #: Released on reset, so a held-back slow answer finishes instead of hanging.
         self.release = threading.Event()
         self._keys_dirty = False
+        self._client_algs = {
+            c.client_id: c.id_token_signed_response_alg for c in self.clients.values()
+        }
         self.slow_seconds = 5.0
 
     # --- the handle a test holds --------------------------------------------------
@@ -108,6 +115,9 @@ class HostileProvider(Provider):
             self.misbehaviour = name
             self.fired = 0
             self.release.clear()
+        if name in ES256_MISBEHAVIOURS:
+            for client in self.clients.values():
+                client.id_token_signed_response_alg = "ES256"
         if name == "id_token-kid-absent-multiple-keys":
             # A second RSA key in the JWKS before the client reads it: the retired key
             # stays published (grace), the new one signs.
@@ -119,6 +129,8 @@ class HostileProvider(Provider):
         with self._lock:
             self.misbehaviour = None
             self.release.set()
+            for client, alg in self._client_algs.items():
+                self.clients[client].id_token_signed_response_alg = alg
             if self._keys_dirty:
                 self.keys = KeyRing(grace=self.keys.grace)
                 self.minter.keys = self.keys
@@ -168,7 +180,9 @@ class HostileProvider(Provider):
         header: dict[str, Any] = json.loads(_b64decode(head_b64))
         claims: dict[str, Any] = json.loads(_b64decode(body_b64))
         now = int(self.clock())
-        if name == "id_token-bad-sig-rs256":
+        if name == "id_token-sig-es256":
+            return token
+        if name in ("id_token-bad-sig-rs256", "id_token-bad-sig-es256"):
             sig = bytearray(_b64decode(sig_b64))
             sig[len(sig) // 2] ^= 0x01
             return f"{head_b64}.{body_b64}.{_b64encode(bytes(sig))}"

@@ -103,3 +103,20 @@ def test_admin_endpoint_switches_misbehaviour(hostile: HostileProvider) -> None:
     assert answer.status_code == 200 and hostile.misbehaviour == "authz-wrong-state"
     assert httpx.post(url, json={"name": "no-such-thing"}).status_code == 400
     assert httpx.post(url, json={"name": None}).json() == {"misbehaviour": None}
+
+
+@pytest.mark.parametrize(
+    ("case_id", "alg"),
+    [
+        ("rp-response_type-code", "RS256"),
+        ("rp-id_token-sig-es256", "ES256"),
+        ("rp-id_token-bad-sig-es256", "ES256"),
+    ],
+)
+def test_signature_cases_use_the_algorithm_they_name(
+    hostile: HostileProvider, case_id: str, alg: str
+) -> None:
+    case = next(c for c in CASES if c.id == case_id)
+    assert run_case(hostile, case).id_token_alg == alg
+    hostile.reset()
+    assert run_case(hostile, CASES[0]).id_token_alg == "RS256"  # reset restores the client
