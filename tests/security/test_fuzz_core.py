@@ -32,7 +32,7 @@ from brython_oidc.core.urls import parse_params
 # no example database written into the repo.
 FUZZ = settings(
     max_examples=int(os.environ.get("BRYTHON_OIDC_FUZZ_EXAMPLES", "200")),
-    deadline=1000,
+    deadline=5000,  # generous: one example takes microseconds; CI machines are shared
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
