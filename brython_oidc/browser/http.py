@@ -1,0 +1,102 @@
+"""fetch() with a timeout, mapped onto core's transport errors.
+
+Every request names its endpoint (``"token_endpoint"``, ``"jwks_uri"`` ...) so a
+failure says which one failed. Bodies are never logged or put in an error: they
+may hold tokens.
+"""
+
+from __future__ import annotations
+
+from browser import window
+
+from brython_oidc.core.errors import RequestTimeout, TransportError
+
+from .jsjson import to_js
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class HttpResponse:
+    """What core's ``process_*_response`` functions need: status, text, type."""
+
+    __slots__ = ("content_type", "status", "text")
+
+    def __init__(self, status: int, text: str, content_type: str | None) -> None:
+        self.status = status
+        self.text = text
+        self.content_type = content_type
+
+    def __repr__(self) -> str:
+        # The body may be a token response: never shown.
+        return f"HttpResponse(status={self.status}, content_type={self.content_type!r})"
+
+
+async def request(
+    url: str,
+    *,
+    endpoint: str,
+    timeout: float,
+    method: str = "GET",
+    body: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """Send one request; raise ``RequestTimeout`` / ``TransportError`` naming ``endpoint``.
+
+    The whole exchange (headers and body) must finish within ``timeout`` seconds:
+    a provider that accepts the connection and then stalls must not hang the app.
+    """
+    controller = window.AbortController.new()
+    timer = window.setTimeout(lambda: controller.abort(), int(timeout * 1000))
+    init = {
+        "method": method,
+        "headers": dict(headers or {}),
+        "signal": controller.signal,
+        "cache": "no-store",
+        # The provider is another site: its cookies have no business on these calls.
+        "credentials": "omit",
+    }
+    if body is not None:
+        init["body"] = body
+    try:
+        response = await window.fetch(url, to_js_init(init))
+        text = await response.text()
+    except Exception:
+        if controller.signal.aborted:
+            raise RequestTimeout(endpoint, timeout, url=url) from None
+        raise TransportError(
+            endpoint,
+            "network error (provider unreachable, CORS or TLS)",
+            url=url,
+            provider_looks_down=True,
+        ) from None
+    finally:
+        window.clearTimeout(timer)
+    content_type = response.headers.get("content-type")
+    # headers.get answers JavaScript null when absent, which is not None in Brython.
+    return HttpResponse(
+        int(response.status), str(text), content_type if isinstance(content_type, str) else None
+    )
+
+
+def to_js_init(init: dict[str, object]) -> object:
+    """A RequestInit object; ``signal`` is a live JS object and passes through."""
+    signal = init.pop("signal")
+    obj = to_js(init)
+    obj["signal"] = signal
+    return obj
+
+
+async def post_form(
+    url: str, body: str, *, endpoint: str, timeout: float, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    """POST an ``application/x-www-form-urlencoded`` body (RFC 6749 §4.1.3, §6)."""
+    all_headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+    }
+    all_headers.update(headers or {})
+    return await request(
+        url, endpoint=endpoint, timeout=timeout, method="POST", body=body, headers=all_headers
+    )

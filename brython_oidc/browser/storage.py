@@ -1,0 +1,106 @@
+"""What the runtime may keep in Web Storage, and nothing else (DESIGN: storage).
+
+- sessionStorage: the in-flight authorization transaction (code_verifier, state,
+  nonce, return path), deleted on use and ignored after ``transaction_ttl``; plus the
+  ``state`` values already used, so a reloaded or Back-navigated callback URL is
+  recognised and dropped instead of failing with "no matching state".
+- localStorage: a "was signed in" hint, never a token.
+"""
+
+from __future__ import annotations
+
+from browser import window
+
+from .jsjson import dumps, parse_json
+
+_PREFIX = "brython-oidc:"
+_USED_STATES_KEPT = 20
+
+
+def _session() -> object:
+    return window.sessionStorage
+
+
+def _get(store: object, key: str) -> str | None:
+    # getItem answers JavaScript null, which Brython does not map to None.
+    value = store.getItem(key)
+    return value if isinstance(value, str) else None
+
+
+class TransactionStore:
+    """Authorization transactions in sessionStorage, keyed by ``state``."""
+
+    def __init__(self, namespace: str) -> None:
+        self.prefix = f"{_PREFIX}{namespace}:tx:"
+        self.used_key = f"{_PREFIX}{namespace}:used-states"
+
+    def save(self, state: str, mapping: dict[str, object]) -> None:
+        _session().setItem(self.prefix + state, dumps(mapping))
+
+    def take(self, state: str) -> dict[str, object] | None:
+        """The transaction for ``state``, removed so it can be used once only."""
+        key = self.prefix + state
+        text = _get(_session(), key)
+        if text is None:
+            return None
+        _session().removeItem(key)
+        self._remember_used(state)
+        try:
+            value = parse_json(text)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def has(self, state: str) -> bool:
+        return _get(_session(), self.prefix + state) is not None
+
+    def was_used(self, state: str) -> bool:
+        return state in self._used()
+
+    def purge(self, now: float, ttl: float) -> None:
+        """Drop transactions older than ``ttl`` seconds (abandoned logins)."""
+        store = _session()
+        for i in range(store.length - 1, -1, -1):
+            key = store.key(i)
+            if not isinstance(key, str) or not key.startswith(self.prefix):
+                continue
+            try:
+                created = parse_json(_get(store, key) or "").get("created_at", 0)
+            except (ValueError, AttributeError):
+                created = 0
+            if not isinstance(created, (int, float)) or now - created > ttl:
+                store.removeItem(key)
+
+    def _used(self) -> list[str]:
+        text = _get(_session(), self.used_key)
+        if text is None:
+            return []
+        try:
+            value = parse_json(text)
+        except ValueError:
+            return []
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    def _remember_used(self, state: str) -> None:
+        used = [*self._used(), state][-_USED_STATES_KEPT:]
+        _session().setItem(self.used_key, dumps(used))
+
+
+class SignedInHint:
+    """localStorage flag: this browser had a session, so a prompt=none redirect may work.
+
+    Only a timestamp is stored. It gates the top-level ``prompt=none`` redirect so a
+    browser that never signed in is not bounced through the provider on every load.
+    """
+
+    def __init__(self, namespace: str) -> None:
+        self.key = f"{_PREFIX}{namespace}:signed-in"
+
+    def set(self, now: float) -> None:
+        window.localStorage.setItem(self.key, str(int(now)))
+
+    def clear(self) -> None:
+        window.localStorage.removeItem(self.key)
+
+    def present(self) -> bool:
+        return _get(window.localStorage, self.key) is not None

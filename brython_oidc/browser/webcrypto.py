@@ -1,0 +1,72 @@
+"""WebCrypto for core/: random bytes, SHA-256 and JWS signature verification.
+
+Brython does not turn ``bytes`` into typed arrays, so every crossing into
+``crypto`` goes through ``to_uint8`` / ``from_buffer`` explicitly.
+"""
+
+from __future__ import annotations
+
+from browser import window
+
+from .jsjson import to_js
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+def to_uint8(data: bytes) -> object:
+    """A ``Uint8Array`` holding ``data``."""
+    return window.Uint8Array.new(list(data))
+
+
+def from_buffer(buffer: object) -> bytes:
+    """The bytes of an ``ArrayBuffer`` or typed array."""
+    return bytes(list(window.Uint8Array.new(buffer)))
+
+
+def random_bytes(n: int) -> bytes:
+    """``n`` bytes from ``crypto.getRandomValues`` (DESIGN: the only randomness source)."""
+    array = window.Uint8Array.new(n)
+    window.crypto.getRandomValues(array)
+    return bytes(list(array))
+
+
+def _subtle() -> object:
+    # crypto.subtle exists only in a secure context (https, or http://localhost).
+    subtle = getattr(window.crypto, "subtle", None)
+    if not subtle:
+        raise RuntimeError("crypto.subtle is missing: serve the app over https or from localhost")
+    return subtle
+
+
+async def sha256(data: bytes) -> bytes:
+    """SHA-256 of ``data`` (for the PKCE S256 code_challenge, RFC 7636 §4.2)."""
+    digest = await _subtle().digest("SHA-256", to_uint8(data))
+    return from_buffer(digest)
+
+
+async def verify(
+    alg: str, jwk: Mapping[str, object], signing_input: bytes, signature: bytes
+) -> bool:
+    """Verify a JWS signature (RFC 7515 §5.2) with the provider's public ``jwk``.
+
+    ``alg`` must already have been checked against ``core.jose.ALLOWED_ALGS``;
+    ``webcrypto_params`` refuses anything else. A key WebCrypto cannot import
+    is a failed verification, never an exception that could be mistaken for success.
+    """
+    # Imported here: a logged-out page never pays for the JOSE module.
+    from brython_oidc.core.jose import webcrypto_params
+
+    import_params, verify_params = webcrypto_params(alg, jwk)
+    subtle = _subtle()
+    try:
+        key = await subtle.importKey(
+            "jwk", to_js(dict(jwk)), to_js(import_params), False, ["verify"]
+        )
+        ok = await subtle.verify(
+            to_js(verify_params), key, to_uint8(signature), to_uint8(signing_input)
+        )
+    except Exception:
+        return False
+    return ok is True

@@ -1,0 +1,193 @@
+"""Browser-test fixtures: ONE Chromium and ONE loopback page server per session.
+
+The page server serves brython.js, one bundle (framework modules plus the test-page
+modules in ``pages/``), a runner page that awaits a page module's ``main()``, and
+an app shell whose injected configuration each test sets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import brython
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from brython_oidc.server.bundle import build_bundle, framework_modules, iter_app_modules
+from brython_oidc.testing.browser import ConsoleRecorder, make_chrome, wait_for_js
+from brython_oidc.testing.live_server import serve_in_thread
+
+PAGES = Path(__file__).parent / "pages"
+BRYTHON_JS = Path(brython.__file__).parent / "data" / "brython.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+NO_STORE = {"Cache-Control": "no-store"}
+
+RUNNER_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>run {name}</title>
+<script src="/brython.js"></script><script src="/bundle.js"></script>
+</head><body>
+<script type="text/python">
+import runner
+runner.start({name_json})
+</script>
+</body></html>
+"""
+
+APP_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>test app</title>
+<script type="application/json" id="brython-oidc-config">{config}</script>
+<script src="/brython.js"></script><script src="/bundle.js"></script>
+</head><body>
+<div id="app"></div>
+<script type="text/python">
+import {module}
+</script>
+</body></html>
+"""
+
+
+class PageServer:
+    """The test page server's state; tests change ``config`` and ``app_module``."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.bundle = b""
+        self.config: dict[str, Any] = {}
+        self.app_module = "app_page"
+        self.rebuild()
+
+    @property
+    def origin(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def rebuild(self) -> None:
+        modules = [*framework_modules(), *iter_app_modules(PAGES)]
+        self.bundle = build_bundle(modules).content
+
+    def app(self) -> Starlette:
+        async def brython_js(request: Request) -> Response:
+            return FileResponse(BRYTHON_JS, media_type="text/javascript")
+
+        async def bundle_js(request: Request) -> Response:
+            return Response(self.bundle, media_type="text/javascript", headers=NO_STORE)
+
+        async def run(request: Request) -> Response:
+            name = request.path_params["name"]
+            if not name.isidentifier():
+                return Response("bad module name", status_code=400)
+            body = RUNNER_HTML.format(name=name, name_json=json.dumps(name))
+            return HTMLResponse(body, headers=NO_STORE)
+
+        async def shell(request: Request) -> Response:
+            # The same shell for every path: the app's one redirect URI is "/",
+            # and deep links are the router's business (SPA fallback).
+            config = json.dumps(self.config).replace("</", "<\\/")
+            body = APP_HTML.format(config=config, module=html.escape(self.app_module))
+            return HTMLResponse(body, headers=NO_STORE)
+
+        async def slow(request: Request) -> Response:
+            # A provider that accepts the connection and then stalls.
+            await asyncio.sleep(float(request.query_params.get("s", "3")))
+            return Response("late")
+
+        async def echo(request: Request) -> Response:
+            body = (await request.body()).decode()
+            return JSONResponse(
+                {
+                    "method": request.method,
+                    "body": body,
+                    "content_type": request.headers.get("content-type"),
+                    "authorization": request.headers.get("authorization"),
+                },
+                headers={"Access-Control-Allow-Origin": "*"},
+            )
+
+        return Starlette(
+            routes=[
+                Route("/test/slow", slow),
+                Route("/test/echo", echo, methods=["GET", "POST"]),
+                Route("/brython.js", brython_js),
+                Route("/bundle.js", bundle_js),
+                Route("/run/{name}", run),
+                Route("/{path:path}", shell),
+            ]
+        )
+
+
+@pytest.fixture(scope="session")
+def page_server() -> Iterator[PageServer]:
+    server = PageServer()
+    with serve_in_thread(server.app()) as port:
+        server.port = port
+        yield server
+
+
+@pytest.fixture(scope="session")
+def chrome() -> Iterator[Any]:
+    with make_chrome() as driver:
+        yield driver
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def driver(chrome: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The session's Chromium, reset to one blank tab; artifacts saved on failure."""
+    recorder = ConsoleRecorder(chrome)
+    recorder.collect()  # drop the previous test's console output
+    chrome.console = recorder
+    yield chrome
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        stem = request.node.name.replace("/", "_")
+        try:
+            chrome.save_screenshot(str(ARTIFACTS / f"{stem}.png"))
+            (ARTIFACTS / f"{stem}.console.txt").write_text(recorder.text(), encoding="utf-8")
+        except Exception as exc:  # the browser itself may be the failure
+            (ARTIFACTS / f"{stem}.error.txt").write_text(repr(exc), encoding="utf-8")
+    # Close every extra tab, then leave the first on a blank page for the next test.
+    handles = chrome.window_handles
+    for handle in handles[1:]:
+        chrome.switch_to.window(handle)
+        chrome.close()
+    chrome.switch_to.window(handles[0])
+    chrome.get("about:blank")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def run_page(driver: Any, page_server: PageServer) -> Any:
+    """Load the runner for a page module; return its ``main()`` result.
+
+    A Python exception in the page fails the test with the page's error text.
+    """
+
+    def run(name: str, timeout: float = 20.0) -> Any:
+        driver.get(f"{page_server.origin}/run/{name}")
+        text = wait_for_js(driver, "window.__result", timeout)
+        result = json.loads(text)
+        if not result["ok"]:
+            pytest.fail(f"page {name} raised {result['error']}: {result['message']}")
+        return result["value"]
+
+    return run

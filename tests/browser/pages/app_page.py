@@ -1,0 +1,72 @@
+"""A minimal app for runtime tests: the demo's data-testid hooks, driven from JS.
+
+Exposes ``window.app_*`` functions to the test and mirrors the client's state in
+the DOM. Never prints a token: the tests check the console.
+"""
+
+from browser import aio, document, html, window
+
+from brython_oidc.browser import create_oidc
+
+root = document["app"]
+state = html.SPAN(id="auth-state", **{"data-testid": "auth-state"})
+user = html.SPAN(**{"data-testid": "user-name"})
+error = html.SPAN(**{"data-testid": "auth-error"})
+countdown = html.SPAN(**{"data-testid": "auto-logout-countdown"})
+renewals = html.SPAN(**{"data-testid": "renewals"})
+root.appendChild(html.DIV(state + user + error + countdown + renewals))
+window.app_events = window.Array.new()
+
+
+def render(oidc):
+    state.text = "logged-in" if oidc.is_user_logged_in else "logged-out"
+    claims = oidc.decoded_id_token or {}
+    user.text = str(claims.get("name", "")) if oidc.is_user_logged_in else ""
+    err = oidc.last_error
+    error.text = f"{type(err).__name__}:{err.code}" if err is not None else ""
+
+
+async def boot():
+    oidc = await create_oidc()
+    window.app_oidc_ready = True
+    count = {"n": 0}
+
+    def on_tokens(tokens):
+        count["n"] += 1
+        renewals.text = str(count["n"])
+        window.app_events.push("logged-in" if tokens is not None else "logged-out")
+        render(oidc)
+
+    def on_countdown(seconds):
+        countdown.text = "" if seconds is None else str(seconds)
+
+    oidc.subscribe_to_tokens_change(on_tokens)
+    oidc.subscribe_to_auto_logout_countdown(on_countdown)
+    window.app_login = lambda path="/": aio.run(oidc.login(redirect_to=path))
+    window.app_logout = lambda to="home": aio.run(oidc.logout(redirect_to=to))
+    window.app_renew = lambda: aio.run(oidc.renew())
+    window.app_expires_at = lambda: oidc.tokens.expires_at if oidc.tokens else None
+    window.app_error_endpoint = lambda: getattr(oidc.last_error, "endpoint", None)
+    window.app_error_looks_down = lambda: bool(
+        getattr(oidc.last_error, "provider_looks_down", False)
+    )
+
+    async def call_api():
+        resp = await oidc.fetch("/test/echo")
+        data = await resp.json()
+        window.app_api_auth = bool(data.authorization)
+
+    window.app_call_api = lambda: aio.run(call_api())
+
+    def secrets():
+        # For the leak checks only: the test looks for these everywhere else.
+        t = oidc.tokens
+        if t is None:
+            return []
+        return [v for v in (t.access_token, t.refresh_token, t.id_token) if v]
+
+    window.app_secrets = secrets
+    render(oidc)
+
+
+aio.run(boot())

@@ -1,0 +1,56 @@
+"""browser/ platform modules, run in Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+# RFC 7636 Appendix B.
+PKCE_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+
+def test_platform_basics(run_page: Any) -> None:
+    out = run_page("platform_basics")
+    assert out["parsed"] == {"a": [1, 2.5, "x", None, True, {"b": {}}], "n": -3}
+    assert out["types"] == ["int", "float", "str", "NoneType", "bool", "dict"]
+    assert out["bad_json"] == "invalid JSON"
+    assert out["dumps"] == '{"k":[1,"two",null,false],"t":[1,2]}'
+    assert out["random"] == [32, True, "bytes"]
+    assert out["challenge"] == PKCE_CHALLENGE
+    assert out["roundtrip"] == list(range(256))
+    assert out["after_purge"] == [True, False]
+    assert out["taken"] == {"state": "s1", "created_at": 1000}
+    assert out["taken_again"] is None
+    assert out["used"] == [True, False]
+    assert out["hint"] == [True, "1234"]
+    assert out["hint_cleared"] is False
+
+
+def test_http_form_post_timeout_and_unreachable(run_page: Any) -> None:
+    out = run_page("platform_http")
+    status, echoed, content_type = out["echo"]
+    assert status == 200 and content_type == "application/json"
+    assert echoed["method"] == "POST" and echoed["body"] == "a=1&b=two"
+    assert echoed["content_type"] == "application/x-www-form-urlencoded"
+    assert out["slow"] == ["RequestTimeout", "jwks_uri", 0.3, True]
+    name, endpoint, looks_down, message = out["down"]
+    assert (name, endpoint, looks_down) == ("TransportError", "discovery", True)
+    assert message.startswith("discovery: network error")
+
+
+def test_signature_contract_vectors_in_webcrypto(
+    driver: Any, page_server: Any, run_page: Any
+) -> None:
+    vectors_module = pytest.importorskip("tests.contract.vectors")
+    vectors = vectors_module.make_vectors()
+    driver.get(f"{page_server.origin}/run/smoke")
+    driver.execute_script(
+        "sessionStorage.setItem('signature-vectors', arguments[0])",
+        vectors_module.vectors_as_json(vectors),
+    )
+    got = dict(map(tuple, run_page("signature_vectors")))
+    driver.execute_script("sessionStorage.clear()")
+    expected = {v.name: v.expected for v in vectors}
+    assert got == expected
+    assert any(expected.values()) and not all(expected.values())

@@ -1,0 +1,232 @@
+"""The runtime against the development provider, in Chromium (issue 5, "Done when").
+
+Tokens are read from the page only to prove they appear nowhere else: not in
+localStorage, sessionStorage, the URL or the console.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from brython_oidc.testing.browser import storage_snapshot, wait_for_js
+
+_NEEDED = ("brython_oidc.devidp.provider", "brython_oidc.core.authorization")
+_NEEDED += ("brython_oidc.core.jose", "brython_oidc.core.messages", "brython_oidc.core.schedule")
+if any(importlib.util.find_spec(name) is None for name in _NEEDED):
+    pytest.skip("core/ and devidp/ have not landed in this tree", allow_module_level=True)
+
+from tests.browser.runtime_fixtures import CLIENT_ID, RunningIdp, running_idp  # noqa: E402
+
+SELECT = "document.querySelector('[data-testid={}]').textContent"
+
+
+@pytest.fixture(scope="module")
+def idp(page_server: Any) -> Iterator[RunningIdp]:
+    yield from running_idp(page_server.origin)
+
+
+@pytest.fixture
+def app(page_server: Any, idp: RunningIdp, driver: Any) -> Iterator[Any]:
+    """The test app configured for the provider; cookies and storage wiped after."""
+    page_server.app_module = "app_page"
+    page_server.config = {
+        "issuer": idp.issuer,
+        "client_id": CLIENT_ID,
+        "redirect_uri": page_server.origin + "/",
+        "renew_before_expiry": 5,
+        "renew_jitter": 0.5,
+        "scope": "openid profile offline_access",
+    }
+    idp.provider.tamper = False
+    idp.app.grants.clear()
+    yield page_server
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    for origin in (page_server.origin, idp.issuer):
+        driver.execute_cdp_cmd(
+            "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
+        )
+
+
+def state(driver: Any) -> str:
+    return str(driver.execute_script("return " + SELECT.format("auth-state")))
+
+
+def wait_state(driver: Any, value: str, timeout: float = 20) -> None:
+    wait_for_js(
+        driver, f"window.app_oidc_ready && {SELECT.format('auth-state')} === '{value}'", timeout
+    )
+
+
+def sign_in(driver: Any, username: str = "alice") -> None:
+    wait_for_js(driver, "document.querySelector('input[name=username]')", 20)
+    driver.find_element("name", "username").send_keys(username)
+    driver.find_element("name", "password").send_keys(username)
+    driver.find_element("css selector", "button[type=submit]").click()
+
+
+def secrets_in_page(driver: Any) -> list[str]:
+    value: list[str] = driver.execute_script(
+        "return window.app_secrets ? window.app_secrets() : []"
+    )
+    return value
+
+
+def assert_no_token_leak(driver: Any, tokens: list[str]) -> None:
+    assert tokens, "the page exposed no token to look for"
+    snapshot = storage_snapshot(driver)
+    console = driver.console.text()
+    for token in tokens:
+        tail = token[-24:]
+        for where, text in snapshot.items():
+            assert tail not in text, f"a token leaked into {where}"
+        assert tail not in console, "a token leaked into the console"
+
+
+def login(driver: Any, app: Any, path: str = "/") -> None:
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    driver.execute_script(f"window.app_login({path!r})")
+    sign_in(driver)
+    wait_state(driver, "logged-in")
+
+
+def test_login_cleans_url_and_returns_to_route(driver: Any, app: Any) -> None:
+    login(driver, app, "/profile?tab=2")
+    url = driver.current_url
+    assert url == app.origin + "/profile?tab=2"
+    assert "code=" not in url and "state=" not in url and "iss=" not in url
+    assert driver.execute_script(f"return {SELECT.format('user-name')}")
+    assert (
+        driver.execute_script("return performance.getEntriesByName('brython-oidc:ready').length")
+        == 1
+    )
+    assert_no_token_leak(driver, secrets_in_page(driver))
+
+
+def test_reload_restores_session(driver: Any, app: Any) -> None:
+    login(driver, app, "/page")
+    before = secrets_in_page(driver)
+    driver.refresh()
+    wait_state(driver, "logged-in")
+    assert driver.current_url == app.origin + "/page"
+    assert_no_token_leak(driver, before + secrets_in_page(driver))
+
+
+def test_callback_replayed_is_ignored_and_cleaned(driver: Any, app: Any) -> None:
+    login(driver, app)
+    used = driver.execute_script(
+        "for (let i = 0; i < sessionStorage.length; i++) {"
+        "  const k = sessionStorage.key(i);"
+        "  if (k.endsWith(':used-states')) return JSON.parse(sessionStorage.getItem(k))[0]; }"
+    )
+    assert used
+    # What Back or a reload on the callback URL would load: the old code and state.
+    driver.get(f"{app.origin}/?code=stale-code&state={used}&iss=x")
+    wait_state(driver, "logged-in")
+    assert driver.current_url == app.origin + "/"
+    assert driver.execute_script(f"return {SELECT.format('auth-error')}") == ""
+
+
+def test_renewal_several_times_with_refresh_tokens(driver: Any, app: Any, idp: RunningIdp) -> None:
+    login(driver, app)
+    first = driver.execute_script("return window.app_expires_at()")
+    # Tokens live 8 s and renew 5-5.5 s before expiry: three renewals in ~10 s.
+    wait_for_js(driver, f"{SELECT.format('renewals')} >= '4'", 30)
+    assert driver.execute_script("return window.app_expires_at()") > first
+    assert idp.app.count("refresh_token") >= 3
+    assert state(driver) == "logged-in"
+    assert_no_token_leak(driver, secrets_in_page(driver))
+
+
+def open_tab(driver: Any, url: str) -> str:
+    driver.switch_to.new_window("tab")
+    driver.get(url)
+    handle: str = driver.current_window_handle
+    return handle
+
+
+def test_three_tabs_one_refresh_per_renewal_and_sibling_restore(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    login(driver, app)
+    first = driver.current_window_handle
+    tabs = [first]
+    authorize_calls_before = idp.app.count("authorization_code")
+    for _ in range(2):
+        tabs.append(open_tab(driver, app.origin + "/"))
+        wait_state(driver, "logged-in", 10)
+    # Restored from a sibling: no new code exchange at the provider.
+    assert idp.app.count("authorization_code") == authorize_calls_before
+    idp.app.grants.clear()
+    driver.switch_to.window(first)
+    wait_for_js(driver, f"{SELECT.format('renewals')} >= '3'", 30)
+    renewals_seen = int(driver.execute_script(f"return {SELECT.format('renewals')}")) - 1
+    refreshes = idp.app.count("refresh_token")
+    # Every renewal reached every tab, and each cost exactly one refresh request.
+    assert refreshes in (renewals_seen, renewals_seen + 1), idp.app.grants
+    for handle in tabs:
+        driver.switch_to.window(handle)
+        assert state(driver) == "logged-in"
+
+
+def test_logout_in_one_tab_logs_out_all(driver: Any, app: Any) -> None:
+    login(driver, app)
+    first = driver.current_window_handle
+    second = open_tab(driver, app.origin + "/other")
+    wait_state(driver, "logged-in", 10)
+    driver.switch_to.window(first)
+    driver.execute_script("window.app_logout('home')")
+    driver.switch_to.window(second)
+    wait_state(driver, "logged-out", 3)
+    driver.switch_to.window(first)
+    wait_state(driver, "logged-out", 20)
+    assert driver.current_url == app.origin + "/"
+    driver.refresh()
+    wait_state(driver, "logged-out")
+
+
+def test_idle_timeout_counts_down_and_logs_out(driver: Any, app: Any) -> None:
+    app.config = {**app.config, "idle_timeout": 4, "idle_warning": 3}
+    login(driver, app)
+    wait_for_js(driver, f"{SELECT.format('auto-logout-countdown')} !== ''", 10)
+    wait_state(driver, "logged-out", 20)
+
+
+def test_provider_down_at_start(driver: Any, app: Any) -> None:
+    app.config = {**app.config, "issuer": "http://127.0.0.1:9", "request_timeout": 2}
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out", 15)
+    assert driver.execute_script(f"return {SELECT.format('auth-error')}").startswith(
+        "TransportError"
+    )
+    assert driver.execute_script("return window.app_error_endpoint()") == "discovery"
+    assert driver.execute_script("return window.app_error_looks_down()") is True
+    assert (
+        driver.execute_script("return performance.getEntriesByName('brython-oidc:ready').length")
+        == 1
+    )
+
+
+def test_tampered_id_token_signature_is_rejected(driver: Any, app: Any, idp: RunningIdp) -> None:
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    idp.provider.tamper = True
+    driver.execute_script("window.app_login('/')")
+    sign_in(driver)
+    wait_for_js(driver, f"window.app_oidc_ready && {SELECT.format('auth-error')} !== ''", 20)
+    assert driver.execute_script(f"return {SELECT.format('auth-error')}") == (
+        "ValidationError:signature"
+    )
+    assert state(driver) == "logged-out"
+    assert "code=" not in driver.current_url
+
+
+def test_mock_mode_needs_no_provider(driver: Any, app: Any) -> None:
+    app.config = {"mock": {"user": {"sub": "u1", "name": "Mock Alice"}}}
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-in")
+    assert driver.execute_script(f"return {SELECT.format('user-name')}") == "Mock Alice"
