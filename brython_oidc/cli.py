@@ -40,6 +40,9 @@ def check_port_free(host: str, port: int) -> None:
     """Bind once before starting uvicorn, so "in use" is one clear line."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: connections of a just-stopped server (TIME_WAIT) do not make
+        # the port "in use"; a live listener still does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -111,26 +114,27 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- demo / dev-idp: filled in by the devidp and demo issues -----------------------------
+# --- demo / dev-idp: options and handlers live in their packages --------------------------
+
+#: The module holding each subcommand's ``add_arguments(parser)`` and ``run(args)``.
+DELEGATED = {"demo": "brython_oidc.demo.cli", "dev-idp": "brython_oidc.devidp.cli"}
 
 
-def _load_devidp_cli() -> ModuleType | None:
+def _load_cli(module_name: str) -> ModuleType | None:
     try:
-        return importlib.import_module("brython_oidc.devidp.cli")
+        return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name and "brython_oidc.devidp.cli".startswith(exc.name):
+        if exc.name and module_name.startswith(exc.name):
             return None
         raise
 
 
-def _delegate(function: str) -> Callable[[argparse.Namespace], int]:
+def _delegate(module_name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        module = _load_devidp_cli()
+        module = _load_cli(module_name)
         if module is None:
-            raise CommandError(
-                f"`{args.command}` needs brython_oidc.devidp.cli, which this install lacks"
-            )
-        result: int = getattr(module, function)(args)
+            raise CommandError(f"`{args.command}` needs {module_name}, which this install lacks")
+        result: int = module.run(args)
         return result
 
     return run
@@ -145,11 +149,11 @@ def _add_delegated(
     }
     parser = sub.add_parser(name, help=helps[name], description=helps[name] + ".")
     # Imported only when this subcommand runs: `serve` should not pay for authlib.
-    module = _load_devidp_cli() if load else None
+    module = _load_cli(DELEGATED[name]) if load else None
     add_arguments = getattr(module, "add_arguments", None) if module else None
     if add_arguments is not None:
         add_arguments(parser)
-    parser.set_defaults(handler=_delegate("run"))
+    parser.set_defaults(handler=_delegate(DELEGATED[name]))
 
 
 # --- parser -----------------------------------------------------------------------------
@@ -228,4 +232,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    # Run the importable module's main, not __main__'s copy: subcommand modules import
+    # brython_oidc.cli (CommandError), and two copies of a class never catch each other.
+    from brython_oidc.cli import main as _main
+
+    raise SystemExit(_main())

@@ -47,7 +47,9 @@ def content_security_policy(issuer: str, extra_origins: Iterable[str] = ()) -> s
         # 'unsafe-eval': Brython runs the JavaScript it compiles from Python.
         "script-src 'self' 'unsafe-eval'",
         "connect-src " + " ".join(connect),
-        "frame-src " + provider,
+        # 'self': the silent-renew iframe is redirected back to the app's own redirect
+        # URI, and CSP3 checks frame-src on every redirect of the frame's navigation.
+        "frame-src 'self' " + provider,
         "frame-ancestors 'self'",
         "object-src 'none'",
         "base-uri 'none'",

@@ -129,22 +129,28 @@ def test_demo_without_devidp_is_a_clear_message(
         raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
     monkeypatch.setattr(cli.importlib, "import_module", missing)
-    for command in ("demo", "dev-idp"):
+    for command, module in (
+        ("demo", "brython_oidc.demo.cli"),
+        ("dev-idp", "brython_oidc.devidp.cli"),
+    ):
         code, _, err = run_cli(capsys, command)
-        assert_one_line_error(code, err, command, "brython_oidc.devidp.cli")
+        assert_one_line_error(code, err, command, module)
 
 
 def test_demo_and_dev_idp_delegate_to_devidp_cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[str, int]] = []
-    fake = type(sys)("brython_oidc.devidp.cli")
-    fake.add_arguments = lambda parser: parser.add_argument("--port", type=int, default=8001)  # type: ignore[attr-defined]
-    fake.run = lambda args: calls.append((args.command, args.port)) or 7  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "brython_oidc.devidp.cli", fake)
+    for module, default in (("brython_oidc.devidp.cli", 8001), ("brython_oidc.demo.cli", 8000)):
+        fake = type(sys)(module)
+        fake.add_arguments = lambda parser, d=default: parser.add_argument(  # type: ignore[attr-defined]
+            "--port", type=int, default=d
+        )
+        fake.run = lambda args: calls.append((args.command, args.port)) or 7  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, module, fake)
     assert cli.main(["dev-idp", "--port", "9001"]) == 7
     assert cli.main(["demo"]) == 7
-    assert calls == [("dev-idp", 9001), ("demo", 8001)]
+    assert calls == [("dev-idp", 9001), ("demo", 8000)]
 
 
 # --- new ----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def assert_security_headers(response: object) -> None:
     csp = headers["content-security-policy"]
     assert "default-src 'self'" in csp
     assert f"connect-src 'self' {ISSUER}" in csp
-    assert f"frame-src {ISSUER}" in csp
+    assert f"frame-src 'self' {ISSUER}" in csp
     assert "object-src 'none'" in csp and "base-uri 'none'" in csp
     assert "'unsafe-inline'" not in csp
 
@@ -88,7 +88,7 @@ def test_overrides_replace_config_fields(app_dir: Path) -> None:
     response = TestClient(app).get("/")
     assert injected_config(response.text)["issuer"] == "https://idp.example"
     assert injected_config(response.text)["client_id"] == "demo-spa"
-    assert "frame-src https://idp.example" in response.headers["content-security-policy"]
+    assert "frame-src 'self' https://idp.example" in response.headers["content-security-policy"]
 
 
 def test_allowed_fetch_origins_widen_connect_src_only(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_allowed_fetch_origins_widen_connect_src_only(tmp_path: Path) -> None:
     app_dir = make_app(tmp_path / "a", oidc='allowed_fetch_origins = ["https://api.example"]')
     csp = TestClient(create_app(app_dir)).get("/").headers["content-security-policy"]
     assert f"connect-src 'self' {ISSUER} https://api.example;" in csp
-    assert "frame-src http://127.0.0.1:8001;" in csp
+    assert "frame-src 'self' http://127.0.0.1:8001;" in csp
 
 
 # --- hashed assets ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ def test_csp_names_the_provider_origin_only() -> None:
     csp = content_security_policy("https://IdP.example:8443/realms/x?y#z", ["https://api.example/"])
     directives = dict(d.split(" ", 1) for d in csp.split("; "))
     assert directives["connect-src"] == "'self' https://idp.example:8443 https://api.example"
-    assert directives["frame-src"] == "https://idp.example:8443"
+    assert directives["frame-src"] == "'self' https://idp.example:8443"
     assert directives["form-action"] == "'self' https://idp.example:8443"
     assert directives["script-src"] == "'self' 'unsafe-eval'"
     assert directives["frame-ancestors"] == "'self'"

@@ -1,0 +1,113 @@
+"""The demo's protected API: each user's notes, behind an RFC 9068 access token.
+
+Served by the same Starlette app as the page (``create_app(extra_routes=...)``).
+``requires_token`` validates the bearer token offline (RFC 6750 §2.1, RFC 9068 §4)
+and puts its claims in ``request.state.token_claims``; notes are keyed by ``sub``
+(RFC 9068 §2.2: the resource owner), so one user never sees another's notes.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from brython_oidc.server.bearer import requires_token
+from brython_oidc.server.token_validator import TokenValidator
+
+#: The ``aud`` the development provider puts in access tokens (devidp/config.py).
+DEFAULT_API_AUDIENCE = "demo-api"
+MAX_NOTE_LENGTH = 500
+MAX_NOTES_PER_USER = 100
+MAX_BODY_BYTES = 4096
+
+
+class NoteError(ValueError):
+    """A note the API refuses; the message says why (shown to the user)."""
+
+
+class NoteStore:
+    """In-memory notes per subject; gone when the process ends (it is a demo)."""
+
+    def __init__(self) -> None:
+        self._notes: dict[str, list[dict[str, object]]] = {}
+        self._lock = threading.Lock()
+
+    def list(self, sub: str) -> list[dict[str, object]]:
+        with self._lock:
+            return [dict(note) for note in self._notes.get(sub, [])]
+
+    def add(self, sub: str, text: object) -> dict[str, object]:
+        if not isinstance(text, str) or not text.strip():
+            raise NoteError("text must be a non-empty string")
+        if len(text) > MAX_NOTE_LENGTH:
+            raise NoteError(f"text is longer than {MAX_NOTE_LENGTH} characters")
+        note: dict[str, object] = {
+            "id": secrets.token_hex(6),
+            "text": text.strip(),
+            "created_at": int(time.time()),
+        }
+        with self._lock:
+            notes = self._notes.setdefault(sub, [])
+            if len(notes) >= MAX_NOTES_PER_USER:
+                raise NoteError(f"at most {MAX_NOTES_PER_USER} notes per user")
+            notes.append(note)
+        return dict(note)
+
+
+def _bad_request(description: str) -> Response:
+    return JSONResponse(
+        {"error": "invalid_request", "error_description": description}, status_code=400
+    )
+
+
+def _owner(request: Request) -> dict[str, object]:
+    claims: dict[str, object] = request.state.token_claims
+    return claims
+
+
+def notes_routes(validator: TokenValidator, store: NoteStore) -> list[BaseRoute]:
+    """``GET/POST /api/notes`` and ``GET /api/me``, all requiring a valid access token."""
+    protect = requires_token(validator)
+
+    @protect
+    async def list_notes(request: Request) -> Response:
+        claims = _owner(request)
+        sub = str(claims["sub"])
+        return JSONResponse({"sub": sub, "notes": store.list(sub)})
+
+    @protect
+    async def add_note(request: Request) -> Response:
+        sub = str(_owner(request)["sub"])
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return _bad_request(f"the body is larger than {MAX_BODY_BYTES} bytes")
+        try:
+            data = json.loads(body or b"null")
+        except ValueError:
+            return _bad_request("the body is not JSON")
+        if not isinstance(data, dict):
+            return _bad_request('the body must be a JSON object {"text": "..."}')
+        try:
+            note = store.add(sub, data.get("text"))
+        except NoteError as exc:
+            return _bad_request(str(exc))
+        return JSONResponse({"sub": sub, "note": note}, status_code=201)
+
+    @protect
+    async def me(request: Request) -> Response:
+        claims = _owner(request)
+        # Claims an access token carries about the caller; the token itself is not echoed.
+        shown = ("sub", "client_id", "scope", "iat", "exp", "aud", "iss")
+        return JSONResponse({k: claims[k] for k in shown if k in claims})
+
+    return [
+        Route("/api/notes", list_notes, methods=["GET"]),
+        Route("/api/notes", add_note, methods=["POST"]),
+        Route("/api/me", me, methods=["GET"]),
+    ]

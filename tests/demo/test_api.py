@@ -1,0 +1,121 @@
+"""The demo's notes API: a resource server that trusts only the provider's access tokens."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from brython_oidc.demo.api import MAX_NOTE_LENGTH, NoteStore
+from brython_oidc.demo.server import create_demo_app, demo_app_dir
+from brython_oidc.devidp import Client, Provider
+from brython_oidc.devidp.testing import RunningProvider
+from brython_oidc.server.token_validator import TokenValidator
+
+APP_URL = "http://localhost:8000/"
+
+
+@pytest.fixture(scope="module")
+def idp() -> Iterator[RunningProvider]:
+    with RunningProvider(
+        provider_factory=lambda iss: Provider(iss, clients=[Client("demo-spa", [APP_URL])])
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def client(idp: RunningProvider) -> TestClient:
+    app = create_demo_app(issuer=idp.provider.issuer, client_id="demo-spa")
+    return TestClient(app)
+
+
+def bearer(
+    idp: RunningProvider, user: str, *, audience_client: Client | None = None
+) -> dict[str, str]:
+    provider = idp.provider
+    token = provider.minter.access_token(
+        client=audience_client or provider.clients["demo-spa"],
+        username=user,
+        scope="openid profile",
+        now=time.time(),
+        ttl=60,
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_no_token_is_401_with_a_bearer_challenge(client: TestClient) -> None:
+    response = client.get("/api/notes")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_each_user_sees_only_their_notes(client: TestClient, idp: RunningProvider) -> None:
+    alice, bob = bearer(idp, "alice"), bearer(idp, "bob")
+    assert client.get("/api/notes", headers=alice).json() == {"sub": "alice", "notes": []}
+    created = client.post("/api/notes", json={"text": " buy milk "}, headers=alice)
+    assert created.status_code == 201 and created.json()["note"]["text"] == "buy milk"
+    listed = client.get("/api/notes", headers=alice).json()
+    assert [n["text"] for n in listed["notes"]] == ["buy milk"]
+    assert client.get("/api/notes", headers=bob).json() == {"sub": "bob", "notes": []}
+    me = client.get("/api/me", headers=bob).json()
+    assert me["sub"] == "bob" and me["aud"] == "demo-api" and "access_token" not in me
+
+
+def test_a_token_for_another_api_is_refused(client: TestClient, idp: RunningProvider) -> None:
+    other = Client("other-spa", [APP_URL], api_audience="other-api")
+    response = client.get("/api/notes", headers=bearer(idp, "alice", audience_client=other))
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def test_a_tampered_token_is_refused_and_not_echoed(
+    client: TestClient, idp: RunningProvider
+) -> None:
+    token = bearer(idp, "alice")["Authorization"].split()[1]
+    head, payload, sig = token.split(".")
+    forged = f"{head}.{payload}.{sig[:-4]}AAAA"
+    response = client.get("/api/notes", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+    assert forged not in response.text and forged not in str(response.headers)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"not json", "not JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"text": ""}', "non-empty"),
+        (b'{"text": 5}', "non-empty string"),
+        (b'{"text": "' + b"x" * (MAX_NOTE_LENGTH + 1) + b'"}', "longer than"),
+        (b'{"text": "' + b"x" * 5000 + b'"}', "larger than"),
+    ],
+)
+def test_bad_notes_are_400_with_a_reason(
+    client: TestClient, idp: RunningProvider, body: bytes, reason: str
+) -> None:
+    headers = {**bearer(idp, "carol"), "Content-Type": "application/json"}
+    response = client.post("/api/notes", content=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert reason in response.json()["error_description"]
+
+
+def test_note_store_caps_notes_per_user() -> None:
+    store = NoteStore()
+    for i in range(100):
+        store.add("u", f"note {i}")
+    with pytest.raises(ValueError, match="at most 100"):
+        store.add("u", "one too many")
+    assert store.list("someone else") == []
+
+
+def test_page_is_served_with_the_demo_configuration(idp: RunningProvider) -> None:
+    validator = TokenValidator(idp.provider.issuer, "demo-api")
+    app = create_demo_app(issuer="https://op.example", client_id="my-spa", validator=validator)
+    page = TestClient(app).get("/notes")
+    assert page.status_code == 200
+    assert '"issuer":"https://op.example"' in page.text and '"client_id":"my-spa"' in page.text
+    assert "import main" in page.text
+    assert (demo_app_dir() / "main.py").is_file()
