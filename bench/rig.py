@@ -179,3 +179,8 @@ def pages(idp: RunningIdp, origins: Origins) -> Iterator[None]:
         for name, app in apps.items():
             stack.enter_context(serve_in_thread(app, port=origins.ports[name]))
         yield
+
+
+def ours_app_assets() -> Any:
+    """The served assets of the benchmark page (brython.js, bundle, boot)."""
+    return create_app(OURS_APP).state.spa.assets
