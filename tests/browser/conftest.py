@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from brython_oidc.server.bundle import build_bundle, framework_modules, iter_app_modules
-from brython_oidc.testing.browser import ConsoleRecorder, make_chrome, wait_for_js
+from brython_oidc.testing.browser import ConsoleRecorder, wait_for_js
 from brython_oidc.testing.live_server import serve_in_thread
 
 PAGES = Path(__file__).parent / "pages"
@@ -128,12 +128,6 @@ def page_server() -> Iterator[PageServer]:
     with serve_in_thread(server.app()) as port:
         server.port = port
         yield server
-
-
-@pytest.fixture(scope="session")
-def chrome() -> Iterator[Any]:
-    with make_chrome() as driver:
-        yield driver
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -310,10 +310,10 @@ def test_rebuild_replaces_the_previous_hashed_files(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_built_app_runs_in_chromium(chromium: Any, built: tuple[Path, str]) -> None:
+def test_built_app_runs_in_chromium(chrome: Any, built: tuple[Path, str]) -> None:
     _, base = built
-    chromium.get(base + "/")
-    WebDriverWait(chromium, 20).until(
+    chrome.get(base + "/")
+    WebDriverWait(chrome, 20).until(
         lambda d: (
             d.execute_script("return document.getElementById('app').textContent")
             == "main imported ok validation_error"

@@ -23,16 +23,16 @@ def app_text(driver: Any) -> str:
 
 
 def test_served_app_runs_under_the_csp_with_no_module_fetches(
-    chromium: Any, app_dir: Path, live_server: Callable[[Any], AbstractContextManager[str]]
+    chrome: Any, app_dir: Path, live_server: Callable[[Any], AbstractContextManager[str]]
 ) -> None:
     with live_server(create_app(app_dir)) as base:
-        chromium.get_log("browser")  # drop earlier entries
-        chromium.get(f"{base}/deep/link?code=abc&state=xyz")
-        WebDriverWait(chromium, 20).until(lambda d: app_text(d) == APP_TEXT)
-        resources = chromium.execute_script(
+        chrome.get_log("browser")  # drop earlier entries
+        chrome.get(f"{base}/deep/link?code=abc&state=xyz")
+        WebDriverWait(chrome, 20).until(lambda d: app_text(d) == APP_TEXT)
+        resources = chrome.execute_script(
             "return performance.getEntriesByType('resource').map(e => e.name)"
         )
-        logs = chromium.get_log("browser")
+        logs = chrome.get_log("browser")
     # Only the three hashed scripts: no brython_stdlib.js, no module fetched over XHR.
     paths = sorted(r.removeprefix(base).split(".")[0] for r in resources)
     assert paths == ["/_brython_oidc/boot", "/_brython_oidc/brython", "/_brython_oidc/bundle"]
