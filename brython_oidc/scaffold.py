@@ -28,37 +28,65 @@ main = "main"
 """
 
 MAIN_PY = '''\
-"""{name}: runs in the browser (Brython). One public page, one protected page."""
+"""{name}: runs in the browser (Brython). One public page, one protected page.
+
+The data-testid attributes are what brython_oidc's pytest fixtures and helpers
+(login, logout, wait_for_auth_state) look for; keep them when you restyle.
+"""
 
 from browser import aio, document, html, window
 
-# --- create_oidc: brython_oidc's sign-in API; it reads the [oidc] configuration
-# --- that the server injects into index.html.
 from brython_oidc.browser import create_oidc
 
-oidc = create_oidc()
+
+def hook(factory, testid, text=""):
+    return factory(text, **{"data-testid": testid})
 
 
-def show(*children):
-    app = document["app"]
-    app.clear()
-    nav = html.NAV(html.A("Public", href="/") + " | " + html.A("Protected", href="/protected"))
-    app <= nav
-    for child in children:
-        app <= child
+state = hook(html.SPAN, "auth-state")
+user = hook(html.STRONG, "user-name")
+error = hook(html.SPAN, "auth-error")
+login_button = hook(html.BUTTON, "login-button", "Sign in")
+logout_button = hook(html.BUTTON, "logout-button", "Sign out")
+content = html.DIV()
+
+
+def render(oidc):
+    signed_in = oidc.is_user_logged_in
+    claims = oidc.decoded_id_token or {}
+    state.text = "logged-in" if signed_in else "logged-out"
+    user.text = str(claims.get("name") or claims.get("sub") or "") if signed_in else ""
+    err = oidc.last_error
+    error.text = "" if err is None else f"{type(err).__name__}: {err.code}"
+    login_button.style.display = "none" if signed_in else ""
+    logout_button.style.display = "" if signed_in else "none"
+    content.clear()
+    if window.location.pathname == "/protected":
+        if signed_in:
+            content.appendChild(html.H1("Protected"))
+            content.appendChild(html.P("Signed in as " + user.text))
+        else:
+            content.appendChild(html.P("Sign in to see this page."))
+    else:
+        content.appendChild(html.H1("{name}"))
+        content.appendChild(html.P("This page is public."))
 
 
 async def main():
-    await oidc.ready()  # <- create_oidc: session restored (or not) on page load
-    if window.location.pathname == "/protected":
-        if not oidc.is_logged_in:
-            await oidc.login(return_to="/protected")  # <- create_oidc: redirect to sign in
-            return
-        show(html.H1("Protected"), html.P("Signed in as " + str(oidc.user.get("name"))))
-    else:
-        show(html.H1("{name}"), html.P("This page is public."))
+    # create_oidc reads the [oidc] configuration the server put into index.html and
+    # resolves once the session is known (restored, or not signed in).
+    oidc = await create_oidc()
+    login_button.bind("click", lambda _e: aio.run(oidc.login(redirect_to="/protected")))
+    logout_button.bind("click", lambda _e: aio.run(oidc.logout(redirect_to="home")))
+    oidc.subscribe_to_tokens_change(lambda _tokens: render(oidc))
+    render(oidc)
 
 
+app = document["app"]
+nav = html.NAV([html.A("Public", href="/"), " | ", html.A("Protected", href="/protected")])
+status = html.P([state, " ", user, " ", login_button, logout_button, " ", error])
+for part in (nav, status, content):
+    app.appendChild(part)
 aio.run(main())
 '''
 
@@ -89,7 +117,38 @@ def test_page_and_bundle_are_served():
     assert '"main":' in bundle.text
 '''
 
-GITIGNORE = "__pycache__/\n/dist/\n"
+LOGIN_TEST_PY = '''\
+"""{name}'s first regression test: sign in through a real provider, in a real browser.
+
+The fixtures come from brython_oidc's pytest plugin: the development provider and
+this app on free ports, and one headless Chromium for the whole session.
+"""
+
+from brython_oidc.testing import login, logout, text_of, wait_for_auth_state
+
+
+def test_sign_in_and_out(browser, app_server):
+    browser.get(app_server.url + "protected")
+    login(browser, "alice", "alice")
+    assert browser.current_url == app_server.url + "protected"
+    assert text_of(browser, "user-name") == "Alice Example"
+    logout(browser)
+
+
+def test_mock_mode_needs_no_provider(browser, mock_app_server):
+    browser.get(mock_app_server.url)
+    wait_for_auth_state(browser, "logged-in")
+    assert text_of(browser, "user-name") == "Mock User"
+'''
+
+PYTEST_INI = """\
+[pytest]
+# brython-oidc's pytest plugin serves this folder (app_server / mock_app_server fixtures).
+brython_oidc_app_dir = .
+testpaths = tests
+"""
+
+GITIGNORE = "__pycache__/\n/dist/\n/artifacts/\n"
 
 
 def scaffold_files(name: str) -> dict[str, str]:
@@ -97,6 +156,8 @@ def scaffold_files(name: str) -> dict[str, str]:
         "brython-oidc.toml": CONFIG_TOML,
         "main.py": MAIN_PY.replace("{name}", name),
         "tests/test_app.py": TEST_PY.replace("{name}", name),
+        "tests/test_login.py": LOGIN_TEST_PY.replace("{name}", name),
+        "pytest.ini": PYTEST_INI,
         "static/.gitkeep": "",
         ".gitignore": GITIGNORE,
     }

@@ -31,6 +31,11 @@ class NotesPage:
         return html.DIV(
             html.H1("Your notes")
             + html.P("Stored by this app's server, which accepts only a valid access token.")
+            + html.P(
+                ""
+                if self.oidc.is_user_logged_in
+                else "You are not signed in: the API will refuse the call (HTTP 401)."
+            )
             + self.call_button
             + html.P(html.STRONG("API says: ") + self.result)
             + html.DIV(self.input + self.add_button)
