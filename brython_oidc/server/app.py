@@ -37,6 +37,7 @@ from brython_oidc.server.headers import (
 )
 from brython_oidc.server.responses import IMMUTABLE, NO_STORE, REVALIDATE, body_response
 from brython_oidc.server.shell import load_template, render_index
+from brython_oidc.server.silent_callback import PAGE, SCRIPT_ASSET, is_silent_callback
 from brython_oidc.server.static_files import content_type_of, file_etag, resolve_static
 
 #: Longer request targets get 414 (RFC 9110 §15.5.15) before any routing.
@@ -87,7 +88,8 @@ class SpaServer:
         )
 
     async def asset(self, request: Request) -> Response:
-        asset = self.assets.get(request.path_params["name"])
+        name = request.path_params["name"]
+        asset = SCRIPT_ASSET if name == SCRIPT_ASSET.filename else self.assets.get(name)
         if asset is None:
             return PlainTextResponse("Not Found", status_code=404)
         return body_response(
@@ -113,6 +115,9 @@ class SpaServer:
         )
 
     async def index(self, request: Request) -> Response:
+        if is_silent_callback(request):
+            # The hidden iframe's callback: post the URL to the parent, skip the app.
+            return body_response(request, PAGE, content_type=HTML_TYPE, cache_control=NO_STORE)
         return body_response(
             request, self.index_html().encode(), content_type=HTML_TYPE, cache_control=NO_STORE
         )

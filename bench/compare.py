@@ -1,0 +1,127 @@
+"""brython_oidc side by side with oidc-client-ts: one run, one machine, one Chromium.
+
+Prints a table of figures (nothing passes or fails) and writes
+docs/performance/results.json, docs/performance/page-load.png and docs/performance.md.
+Needs: ``npm ci`` in bench/peer and tests/interop, matplotlib (the 'bench' extra).
+
+    python bench/compare.py [--runs 10] [--tabs 1 3 10] [--providers dev node] [--no-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure this checkout's code, not an installed copy
+
+from bench import pageload, report, rig, serverload, validator  # noqa: E402
+from bench.peer.server import LIBRARY, library_version  # noqa: E402
+from brython_oidc.server.bundle import build_bundle, framework_modules  # noqa: E402
+
+PROVIDERS = {"dev": rig.dev_provider, "node": rig.node_provider}
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    chromium = subprocess.run(
+        ["/usr/bin/chromium", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    import brython
+
+    return {
+        "nproc": len(__import__("os").sched_getaffinity(0)),
+        "cpu": cpu,
+        "chromium": chromium,
+        "python": platform.python_version(),
+        "brython": brython.__version__ if hasattr(brython, "__version__") else "?",
+        "oidc_client_ts": library_version(),
+    }
+
+
+def sizes() -> dict[str, int]:
+    spa = rig.ours_app_assets()
+    return {
+        "framework_bundle_gzip": len(gzip.compress(build_bundle(framework_modules()).content, 9)),
+        "app_bundle_gzip": len(spa.bundle.gzipped),
+        "brython_js_gzip": len(spa.runtime.gzipped),
+        "peer_library_gzip": len(gzip.compress(LIBRARY.read_bytes(), 9)),
+    }
+
+
+def provider_figures(key: str, runs: int, tabs: list[int], log: Any) -> dict[str, Any]:
+    origins = rig.Origins()
+    out: dict[str, Any] = {"load": {}, "restore": {}, "sign_in": {}, "renewal": {}}
+    with PROVIDERS[key](origins) as idp, rig.pages(idp, origins):
+        out["name"] = idp.name
+        for page in ("ours", "peer"):
+            log(f"{key}: page load, {page}")
+            out["load"][page] = pageload.load_figures(origins.url(page) + "/", page, runs)
+        if key == "dev":
+            # Framework cost over bare Brython: no provider round trip on either page.
+            for name, path in (("bare-brython", "/bare"), ("ours-no-restore", "/")):
+                log(f"{key}: page load, {name}")
+                url = origins.url("ours-login") + path
+                out["load"][name] = pageload.load_figures(url, "ours", runs)
+        for page in ("ours", "peer", "peer-memory"):
+            log(f"{key}: restore on reload, {page}")
+            out["restore"][page] = pageload.restore_figures(origins.url(page), runs)
+        for page in ("ours", "peer"):
+            log(f"{key}: sign-in round trip, {page}")
+            out["sign_in"][page] = pageload.sign_in_figures(origins.url(page + "-login"), runs)
+        for page in ("ours", "peer"):
+            out["renewal"][page] = []
+            for count in tabs:
+                log(f"{key}: renewal with {count} tabs, {page}")
+                figures = pageload.renewal_figures(origins.url(page), count, idp)
+                out["renewal"][page].append(figures)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--tabs", type=int, nargs="+", default=[1, 3, 10])
+    parser.add_argument(
+        "--providers", nargs="+", choices=sorted(PROVIDERS), default=["dev", "node"]
+    )
+    parser.add_argument("--load-seconds", type=float, default=serverload.DURATION)
+    parser.add_argument("--no-docs", action="store_true", help="print only; write nothing")
+    args = parser.parse_args()
+    began = time.monotonic()
+
+    def log(message: str) -> None:
+        print(f"[{time.monotonic() - began:6.0f} s] {message}", file=sys.stderr, flush=True)
+
+    results: dict[str, Any] = {"machine": machine(), "command": report.command(sys.argv[1:])}
+    results["sizes"] = sizes()
+    results["providers"] = {
+        key: provider_figures(key, args.runs, args.tabs, log) for key in args.providers
+    }
+    log("app server under load")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's TestClient-on-httpx notice
+        results["server"] = serverload.server_figures(rig.OURS_APP, args.load_seconds)
+    log("token validator")
+    results["validator"] = validator.measure(2000)
+    results["elapsed_s"] = round(time.monotonic() - began)
+    print(report.table(results))
+    if not args.no_docs:
+        report.write_all(results)
+
+
+if __name__ == "__main__":
+    main()

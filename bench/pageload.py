@@ -1,0 +1,177 @@
+"""Browser figures for one page: bytes, time to auth state, restore, sign-in, renewals.
+
+Every function drives the shared headless Chromium set-up (``make_chrome``) and waits
+on page conditions, never on fixed sleeps. Times are read from the page's own clock:
+a mark's ``startTime`` (from navigation start), or ``timeOrigin + startTime`` minus a
+``Date.now()`` taken just before the action when the action spans navigations.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+from typing import Any
+
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bench.rig import RENEW_BEFORE, TOKEN_TTL
+from brython_oidc.testing.browser import make_chrome, wait_for_js
+
+RENDERED = "bench:rendered"
+STATE = "document.querySelector('[data-testid=auth-state]').textContent"
+RENEWALS = "Number(document.querySelector('[data-testid=renewals]').textContent)"
+ENTRIES = """
+const origin = location.origin;
+const list = [...performance.getEntriesByType('navigation'),
+              ...performance.getEntriesByType('resource')];
+const own = list.filter((e) => e.name.startsWith(origin));
+const sum = (k) => own.reduce((a, e) => a + (e[k] || 0), 0);
+return {requests: own.length, transfer: sum('transferSize'),
+        encoded: sum('encodedBodySize'), decoded: sum('decodedBodySize')};
+"""
+
+
+def ready_mark(page: str) -> str:
+    return "peer:ready" if page.startswith("peer") else "brython-oidc:ready"
+
+
+def wait_rendered(driver: Any, state: str | None = None, timeout: float = 30) -> None:
+    cond = f"performance.getEntriesByName('{RENDERED}').length"
+    if state:
+        cond += f" && {STATE} === '{state}'"
+    wait_for_js(driver, cond, timeout)
+
+
+def mark_ms(driver: Any, name: str) -> float:
+    value: float = driver.execute_script(
+        f"return performance.getEntriesByName('{name}')[0].startTime"
+    )
+    return value
+
+
+def since_ms(driver: Any, t0: float) -> float:
+    value: float = driver.execute_script(
+        f"return performance.timeOrigin + performance.getEntriesByName('{RENDERED}')[0].startTime"
+    )
+    return value - t0
+
+
+def load(driver: Any, url: str, page: str) -> float:
+    driver.get(url)
+    wait_rendered(driver)
+    return mark_ms(driver, ready_mark(page))
+
+
+def entries(driver: Any) -> dict[str, int]:
+    value: dict[str, int] = driver.execute_script(ENTRIES)
+    return value
+
+
+def load_figures(url: str, page: str, runs: int) -> dict[str, Any]:
+    """Bytes (cold, repeat, repeat without cache) and time to auth state, logged out."""
+    cold: list[float] = []
+    warm: list[float] = []
+    wire: dict[str, dict[str, int]] = {}
+    for run in range(runs):
+        with make_chrome() as driver:
+            cold.append(load(driver, url, page))
+            if run == 0:
+                wire["cold"] = entries(driver)
+            warm.append(load(driver, url, page))
+            if run == 0:
+                wire["repeat"] = entries(driver)
+                driver.execute_cdp_cmd("Network.enable", {})
+                driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+                load(driver, url, page)
+                wire["repeat_no_cache"] = entries(driver)
+    return {
+        "ready_cold_ms": statistics.median(cold),
+        "ready_warm_ms": statistics.median(warm),
+        "runs": runs,
+        "bytes": wire,
+    }
+
+
+def sign_in_with_form(driver: Any, origin: str) -> None:
+    """Log in through the provider's form (DESIGN contract: username/password/submit)."""
+    driver.get(origin + "/")
+    wait_rendered(driver, "logged-out")
+    driver.execute_script("document.querySelector('[data-testid=login-button]').click()")
+    wait_for_js(driver, "document.querySelector('input[name=username]')", 20)
+    driver.find_element("name", "username").send_keys("alice")
+    driver.find_element("name", "password").send_keys("alice")
+    driver.find_element("css selector", "button[type=submit]").click()
+    wait_rendered(driver, "logged-in")
+
+
+def restore_figures(origin: str, runs: int) -> float | None:
+    """Median ms from a reload's start to the signed-in page rendered; None when the
+    page comes back signed out (the session could not be restored)."""
+    times = []
+    with make_chrome() as driver:
+        sign_in_with_form(driver, origin)
+        for _ in range(runs):
+            t0: float = driver.execute_script("return Date.now()")
+            driver.refresh()
+            wait_rendered(driver)
+            if driver.execute_script(f"return {STATE}") != "logged-in":
+                return None
+            times.append(since_ms(driver, t0))
+    return statistics.median(times)
+
+
+def sign_in_figures(origin: str, runs: int) -> float:
+    """Median ms from the login click to the signed-in page rendered, provider session
+    already there (no form: the provider answers at once)."""
+    times = []
+    with make_chrome() as driver:
+        sign_in_with_form(driver, origin)
+        for _ in range(runs):
+            driver.execute_script("sessionStorage.clear(); localStorage.clear()")
+            driver.get(origin + "/")
+            wait_rendered(driver, "logged-out")
+            t0: float = driver.execute_script(
+                "const t = Date.now();"
+                "document.querySelector('[data-testid=login-button]').click(); return t"
+            )
+            wait_rendered(driver, "logged-in")
+            times.append(since_ms(driver, t0))
+    return statistics.median(times)
+
+
+def renewal_figures(origin: str, tabs: int, idp: Any, cycles: int = 3) -> dict[str, Any]:
+    """Token requests at the provider per renewal cycle with ``tabs`` tabs open."""
+    with make_chrome() as driver:
+        sign_in_with_form(driver, origin)
+        first = driver.current_window_handle
+        for _ in range(tabs - 1):
+            # window.open keeps the opener's sessionStorage (the peer's default store).
+            driver.switch_to.window(first)
+            before = set(driver.window_handles)
+            driver.execute_script(f"window.open('{origin}/', '_blank')")
+            count = len(before)
+            WebDriverWait(driver, 10, 0.05).until(lambda d, n=count: len(d.window_handles) > n)
+            new = (set(driver.window_handles) - before).pop()
+            driver.switch_to.window(new)
+            wait_rendered(driver, None, 30)
+        driver.switch_to.window(first)
+        start_requests = idp.token_requests()
+        start_failed = idp.failed_token_requests()
+        # A measurement window, not a wait for a condition: the peer's tabs may stop
+        # renewing (rotated refresh tokens racing), so there is nothing to wait on.
+        window = cycles * (TOKEN_TTL - RENEW_BEFORE)
+        threading.Event().wait(window)
+        requests = idp.token_requests() - start_requests
+        failed = idp.failed_token_requests()
+        signed_in = 0
+        for handle in driver.window_handles:
+            driver.switch_to.window(handle)
+            signed_in += driver.execute_script(f"return {STATE}") == "logged-in"
+    return {
+        "tabs": tabs,
+        "cycles": cycles,
+        "token_requests": requests,
+        "per_cycle": requests / cycles,
+        "failed": None if failed is None or start_failed is None else failed - start_failed,
+        "tabs_signed_in_after": signed_in,
+    }

@@ -1,0 +1,323 @@
+"""The comparison's outputs: the printed table, results.json, the chart and performance.md."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+OUT = DOCS / "performance"
+CHART = "page-load.png"
+
+
+def command(argv: list[str]) -> str:
+    return "python bench/compare.py" + "".join(" " + shlex.quote(a) for a in argv)
+
+
+def _ratio(ours: float | None, peer: float | None) -> str:
+    if not ours or not peer:
+        return "—"
+    return f"{ours / peer:.2f}×"
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "not restored"
+    return f"{value:,.0f}{unit}"
+
+
+def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(figure, provider, ours, peer, ours/peer) for every measured figure."""
+    out: list[tuple[str, str, str, str, str]] = []
+    s = results["sizes"]
+    out.append(
+        (
+            "bundle, framework only, gzip -9",
+            "—",
+            _num(s["framework_bundle_gzip"], " B"),
+            _num(s["peer_library_gzip"], " B"),
+            _ratio(s["framework_bundle_gzip"], s["peer_library_gzip"]),
+        )
+    )
+    out.append(("brython.js, gzip -9", "—", _num(s["brython_js_gzip"], " B"), "—", "—"))
+    for key, p in results["providers"].items():
+        load = p["load"]
+        o, q = load["ours"], load["peer"]
+        for visit, label in (
+            ("cold", "cold load"),
+            ("repeat", "repeat visit"),
+            ("repeat_no_cache", "repeat, cache disabled"),
+        ):
+            for field, what in (("transfer", "on the wire"), ("decoded", "raw")):
+                a, b = o["bytes"][visit][field], q["bytes"][visit][field]
+                out.append(
+                    (f"bytes {what}, {label}", key, _num(a, " B"), _num(b, " B"), _ratio(a, b))
+                )
+        for temp in ("cold", "warm"):
+            a, b = o[f"ready_{temp}_ms"], q[f"ready_{temp}_ms"]
+            out.append(
+                (
+                    f"nav start → auth state known, logged out, {temp}",
+                    key,
+                    _num(a, " ms"),
+                    _num(b, " ms"),
+                    _ratio(a, b),
+                )
+            )
+        if "bare-brython" in load:
+            bare, none = load["bare-brython"], load["ours-no-restore"]
+            for temp in ("cold", "warm"):
+                out.append(
+                    (
+                        f"bare Brython page, {temp}",
+                        key,
+                        _num(bare[f"ready_{temp}_ms"], " ms"),
+                        "—",
+                        "—",
+                    )
+                )
+                cost = none[f"ready_{temp}_ms"] - bare[f"ready_{temp}_ms"]
+                out.append(
+                    (
+                        f"framework cost over bare Brython (no restore), {temp}",
+                        key,
+                        _num(cost, " ms"),
+                        "—",
+                        "—",
+                    )
+                )
+        r = p["restore"]
+        out.append(
+            (
+                "nav start → signed in, restore on reload",
+                key,
+                _num(r["ours"], " ms"),
+                _num(r["peer"], " ms"),
+                _ratio(r["ours"], r["peer"]),
+            )
+        )
+        out.append(
+            (
+                "  … peer with tokens in memory (like ours)",
+                key,
+                _num(r["ours"], " ms"),
+                _num(r["peer-memory"], " ms"),
+                _ratio(r["ours"], r["peer-memory"]),
+            )
+        )
+        si = p["sign_in"]
+        out.append(
+            (
+                'click "log in" → signed-in page, auto sign-in',
+                key,
+                _num(si["ours"], " ms"),
+                _num(si["peer"], " ms"),
+                _ratio(si["ours"], si["peer"]),
+            )
+        )
+        for a, b in zip(p["renewal"]["ours"], p["renewal"]["peer"], strict=True):
+
+            def cell(x: dict[str, Any]) -> str:
+                text = f"{x['per_cycle']:.1f}"
+                if x.get("failed"):
+                    text += f" ({x['failed']} failed)"
+                if x["tabs_signed_in_after"] < x["tabs"]:
+                    text += f", {x['tabs_signed_in_after']}/{x['tabs']} tabs still in"
+                return text
+
+            out.append(
+                (
+                    f"token requests per renewal, {a['tabs']} tab(s)",
+                    key,
+                    cell(a),
+                    cell(b),
+                    _ratio(a["per_cycle"], b["per_cycle"]),
+                )
+            )
+    srv = results["server"]
+    for name in ("index.html", "bundle"):
+        a, b = srv[f"ours:{name}"], srv[f"static:{name}"]
+        out.append(
+            (
+                f"app server {name}, requests/s (vs StaticFiles)",
+                "—",
+                _num(a["requests_per_s"], "/s"),
+                _num(b["requests_per_s"], "/s"),
+                _ratio(a["requests_per_s"], b["requests_per_s"]),
+            )
+        )
+        out.append(
+            (
+                f"app server {name}, p99 latency (vs StaticFiles)",
+                "—",
+                f"{a['p99_ms']:.1f} ms",
+                f"{b['p99_ms']:.1f} ms",
+                _ratio(a["p99_ms"], b["p99_ms"]),
+            )
+        )
+    for alg, v in results["validator"].items():
+        out.append(
+            (
+                f"TokenValidator {alg}, validations/s (vs bare joserfc)",
+                "—",
+                _num(v["ours"], "/s"),
+                _num(v["bare"], "/s"),
+                _ratio(v["ours"], v["bare"]),
+            )
+        )
+    return out
+
+
+HEAD = ("figure", "provider", "brython_oidc", "peer", "ours/peer")
+
+
+def table(results: dict[str, Any]) -> str:
+    body = rows(results)
+    widths = [max(len(r[i]) for r in [HEAD, *body]) for i in range(5)]
+
+    def line(r: tuple[str, ...]) -> str:
+        cells = zip(r, widths, strict=True)
+        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(cells))
+
+    return "\n".join([line(HEAD), "  ".join("-" * w for w in widths), *map(line, body)])
+
+
+def chart(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    providers = results["providers"]
+    fig, axes = plt.subplots(1, len(providers), figsize=(6 * len(providers), 4.2), squeeze=False)
+    labels = ["cold load", "warm load", "restore\non reload", "sign-in\nround trip"]
+    for ax, p in zip(axes[0], providers.values(), strict=True):
+        for offset, (who, color) in enumerate((("ours", "#3572A5"), ("peer", "#f1b300"))):
+            values = [
+                p["load"][who]["ready_cold_ms"],
+                p["load"][who]["ready_warm_ms"],
+                p["restore"][who] or 0,
+                p["sign_in"][who],
+            ]
+            xs = [i + (offset - 0.5) * 0.38 for i in range(len(labels))]
+            name = "brython_oidc" if who == "ours" else "oidc-client-ts"
+            bars = ax.bar(xs, values, 0.38, label=name, color=color)
+            ax.bar_label(bars, fmt="%.0f", fontsize=8)
+        ax.set_xticks(range(len(labels)), labels)
+        ax.set_ylabel("ms (median)")
+        ax.set_title(p["name"])
+        ax.legend()
+    fig.suptitle("Headless Chromium, loopback: time to auth state / signed in (lower is better)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        "# Performance",
+        "",
+        "brython_oidc next to a minimal page doing the same job with",
+        f"[oidc-client-ts](https://github.com/authts/oidc-client-ts) {m['oidc_client_ts']}",
+        "(served from npm's own browser build, no bundler): same machine, same headless",
+        "Chromium, same providers (the development provider and node oidc-provider),",
+        "one run. The figures are printed by a script; nothing here is a pass/fail test.",
+        "",
+        "```sh",
+        "npm ci --prefix bench/peer && npm ci --prefix tests/interop",
+        results["command"],
+        "```",
+        "",
+        f"Machine: {m['nproc']} CPUs, {m['cpu']}; {m['chromium']}; Python {m['python']}.",
+        f"The run took {results['elapsed_s']} s. "
+        "Raw figures: [results.json](performance/results.json).",
+        "",
+        f"![page-load and sign-in times](performance/{CHART})",
+        "",
+        "## What is measured",
+        "",
+        "- **Pages.** `bench/ours_app/` (create_oidc, a state line, a login button) served by",
+        "  `brython_oidc.server.create_app`; `bench/peer/` (oidc-client-ts `UserManager`:",
+        "  callback, else `getUser()`, else `signinSilent()`; a login button calling",
+        "  `signinRedirect()`) served by a small Starlette app with gzip. The app is on",
+        "  `localhost`, the provider on `127.0.0.1`: different sites, as in DESIGN.md.",
+        "- **Bytes**: Resource Timing `transferSize` (wire, with headers) and `decodedBodySize`",
+        "  (raw) of the app's own origin, cold (fresh profile), repeat visit (cache on), and",
+        "  repeat with `Network.setCacheDisabled`.",
+        "- **Auth state known**: navigation start → the ready mark (`brython-oidc:ready` /",
+        "  the peer's `peer:ready`), logged out; each page asks the provider (silent",
+        "  `prompt=none`), so a provider round trip is included. Cold = fresh profile.",
+        "- **Restore on reload**: reload start → signed-in page rendered. The peer keeps",
+        '  tokens in sessionStorage by default (no provider call); the "tokens in memory"',
+        "  row is the peer configured like us (`InMemoryWebStorage`).",
+        "- **Sign-in round trip**: click → signed-in page rendered, the provider session",
+        "  already there (no form).",
+        "- **Token requests per renewal cycle**: counted at the provider, access tokens",
+        "  living 12 s and renewed 6 s before expiry, over 3 cycles, N tabs open",
+        "  (`window.open`, so the peer's tabs share its sessionStorage copy).",
+        "- **App server**: asyncio + httpx, 32 connections, against `create_app` and a plain",
+        "  Starlette `StaticFiles` app serving the same index.html and bundle (no gzip),",
+        "  each server a separate one-worker uvicorn process. The generator shares the",
+        "  machine's CPUs, so absolute figures are a floor.",
+        "- **Token validator**: `bench/validator.py`, warm JWKS, vs bare joserfc.",
+        "",
+        "## Figures",
+        "",
+        "| " + " | ".join(HEAD) + " |",
+        "|" + "---|" * len(HEAD),
+    ]
+    for r in rows(results):
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| target | figure |",
+        "|---|---|",
+    ]
+    lines += [f"| {t} | {v} |" for t, v in targets(results)]
+    lines += [
+        "",
+        "Other scripts: `python bench/sizes.py` (bytes of each served file),",
+        "`python bench/browser_ready.py` (ready mark vs bare Brython, no provider),",
+        "`PYTHONPATH=. python bench/validator.py`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    s = results["sizes"]
+    out.append(
+        (
+            "bundle ≤ 40 KB gzip",
+            f"framework {s['framework_bundle_gzip']:,} B; with the page {s['app_bundle_gzip']:,} B",
+        )
+    )
+    dev = results["providers"].get("dev")
+    if dev and "bare-brython" in dev["load"]:
+        cost = (
+            dev["load"]["ours-no-restore"]["ready_cold_ms"]
+            - dev["load"]["bare-brython"]["ready_cold_ms"]
+        )
+        out.append(("framework cost over bare Brython ≤ 60 ms cold", f"{cost:,.0f} ms"))
+    for key, p in results["providers"].items():
+        per = ", ".join(f"{x['tabs']} tabs: {x['per_cycle']:.1f}" for x in p["renewal"]["ours"])
+        out.append((f"one token request per renewal ({key})", per))
+        si = p["sign_in"]
+        out.append(
+            (f"sign-in within 1.25× of oidc-client-ts ({key})", _ratio(si["ours"], si["peer"]))
+        )
+    return out
+
+
+def write_all(results: dict[str, Any]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    chart(results, OUT / CHART)
+    (DOCS / "performance.md").write_text(markdown(results), encoding="utf-8")

@@ -1,0 +1,186 @@
+"""The benchmark's servers: one provider at a time, our pages and the peer's, on loopback.
+
+Origins are fixed for the whole run (ports picked once), so both providers know every
+redirect URI up front. Token requests are counted AT the provider: an ASGI wrapper
+for the development provider, the request log (``OIDC_DEBUG=1``) for node oidc-provider.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import brython
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from bench.peer.server import create_peer_app
+from brython_oidc.devidp import Client, Lifetimes, Provider
+from brython_oidc.devidp import create_app as create_idp_app
+from brython_oidc.server import create_app
+from brython_oidc.testing.live_server import free_port, serve_in_thread
+from brython_oidc.testing.node_provider import NodeProvider
+
+HERE = Path(__file__).resolve().parent
+OURS_APP = HERE / "ours_app"
+CLIENT_ID = "bench"
+SCOPE = "openid profile offline_access"
+#: Short lifetimes so the renewal cycles fit in a benchmark: renew 6 s before expiry.
+TOKEN_TTL = 12
+RENEW_BEFORE = 6
+BRYTHON_JS = Path(brython.__file__).parent / "data" / "brython.js"
+
+#: The pages: "ours"/"peer" restore on load; "*-login" do not (login is measured there);
+#: "peer-memory" keeps tokens in memory like ours (restore = a silent request).
+PAGES = ("ours", "ours-login", "peer", "peer-login", "peer-memory")
+BARE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script src="{runtime}"></script></head><body><script type="text/python">
+from browser import window
+window.performance.mark("brython-oidc:ready")
+window.performance.mark("bench:rendered")
+</script></body></html>"""
+
+
+class TokenCounter:
+    """ASGI wrapper counting POST /token by grant_type and response status."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.calls: list[tuple[str, int]] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != "/token" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        grant = parse_qs(body.decode()).get("grant_type", [""])[0]
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        async def watch(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                self.calls.append((grant, int(message["status"])))
+            await send(message)
+
+        await self.app(scope, replay, watch)
+
+
+class RunningIdp:
+    """Either provider, with the same two questions the benchmark asks of it."""
+
+    def __init__(self, name: str, issuer: str, counter: TokenCounter | None, node: Any) -> None:
+        self.name = name
+        self.issuer = issuer
+        self._counter = counter
+        self._node = node
+
+    def token_requests(self) -> int:
+        if self._counter is not None:
+            return len(self._counter.calls)
+        text: str = self._node.stderr_text()
+        return sum(1 for line in text.splitlines() if line.strip() == "POST /token")
+
+    def failed_token_requests(self) -> int | None:
+        if self._counter is None:
+            return None  # the node log has no status; tabs' end state tells instead
+        return sum(1 for _, status in self._counter.calls if status >= 400)
+
+
+class Origins:
+    """A fixed loopback port per page, for the whole run."""
+
+    def __init__(self) -> None:
+        self.ports = {name: free_port() for name in PAGES}
+
+    def url(self, page: str) -> str:
+        return f"http://localhost:{self.ports[page]}"
+
+    def redirect_uris(self) -> list[str]:
+        return [self.url(page) + "/" for page in PAGES]
+
+
+@contextlib.contextmanager
+def dev_provider(origins: Origins) -> Iterator[RunningIdp]:
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    client = Client(CLIENT_ID, origins.redirect_uris(), scope=SCOPE)
+    lifetimes = Lifetimes(access_token=TOKEN_TTL, id_token=TOKEN_TTL)
+    counter = TokenCounter(create_idp_app(Provider(issuer, clients=[client], lifetimes=lifetimes)))
+    with serve_in_thread(counter, port=port):
+        yield RunningIdp("development provider", issuer, counter, None)
+
+
+@contextlib.contextmanager
+def node_provider(origins: Origins) -> Iterator[RunningIdp]:
+    os.environ["OIDC_DEBUG"] = "1"  # one "METHOD /path" line per request on stderr
+    ttl = {"access_token": TOKEN_TTL, "id_token": TOKEN_TTL}
+    with NodeProvider(client_id=CLIENT_ID, redirect_uris=origins.redirect_uris(), ttl=ttl) as op:
+        yield RunningIdp("node oidc-provider", op.issuer, None, op)
+
+
+def ours_app(idp: RunningIdp, origin: str, *, restore: str) -> Any:
+    holder: dict[str, Any] = {}
+
+    async def bare(request: Request) -> Response:
+        # Bare Brython: the same brython.js, no framework, the same marks.
+        return HTMLResponse(BARE_PAGE.format(runtime=holder["spa"].assets.runtime.url))
+
+    overrides = {
+        "issuer": idp.issuer,
+        "client_id": CLIENT_ID,
+        "redirect_uri": origin + "/",
+        "session_restore": restore,
+        "renew_before_expiry": RENEW_BEFORE,
+        "renew_jitter": 1,
+    }
+    app = create_app(OURS_APP, oidc_overrides=overrides, extra_routes=[Route("/bare", bare)])
+    holder["spa"] = app.state.spa
+    return app
+
+
+def peer_app(idp: RunningIdp, *, restore: str, store: str) -> Any:
+    config = {
+        "issuer": idp.issuer,
+        "client_id": CLIENT_ID,
+        "scope": SCOPE,
+        "renew_before_expiry": RENEW_BEFORE,
+        "restore": restore,
+        "store": store,
+    }
+    return create_peer_app(config)
+
+
+@contextlib.contextmanager
+def pages(idp: RunningIdp, origins: Origins) -> Iterator[None]:
+    apps = {
+        "ours": ours_app(idp, origins.url("ours"), restore="auto"),
+        "ours-login": ours_app(idp, origins.url("ours-login"), restore="none"),
+        "peer": peer_app(idp, restore="silent", store="session"),
+        "peer-login": peer_app(idp, restore="none", store="session"),
+        "peer-memory": peer_app(idp, restore="silent", store="memory"),
+    }
+    with contextlib.ExitStack() as stack:
+        for name, app in apps.items():
+            stack.enter_context(serve_in_thread(app, port=origins.ports[name]))
+        yield
+
+
+def ours_app_assets() -> Any:
+    """The served assets of the benchmark page (brython.js, bundle, boot)."""
+    return create_app(OURS_APP).state.spa.assets
