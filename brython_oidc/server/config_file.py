@@ -63,14 +63,32 @@ def is_module_name(name: str) -> bool:
     return bool(name) and all(part.isidentifier() for part in name.split("."))
 
 
+def check_mock(path: Path, mock: object) -> None:
+    """Mock mode: ``"logged-out"`` or ``{user = {claims}}`` (no provider is contacted)."""
+    if mock == "logged-out":
+        return
+    if (
+        not isinstance(mock, dict)
+        or not isinstance(mock.get("user"), dict)
+        or set(mock) != {"user"}
+    ):
+        raise AppConfigError(
+            path, "oidc.mock", 'must be "logged-out" or a table {user = {sub = "...", ...}}'
+        )
+
+
 def check_oidc_mapping(path: Path, oidc: Mapping[str, object]) -> dict[str, object]:
     """Check ``[oidc]`` with the same ``ClientConfig`` the page builds from it.
 
     ``redirect_uri`` may be left out: the page uses its own URL (DESIGN.md's one
-    redirect URI), so a placeholder stands in for the check only.
+    redirect URI), so a placeholder stands in for the check only. ``mock`` is the
+    runtime's mock-mode switch (``browser/mock.py``), not a client setting.
     """
+    fields = {name: value for name, value in oidc.items() if name != "mock"}
+    if "mock" in oidc:
+        check_mock(path, oidc["mock"])
     try:
-        ClientConfig.from_mapping({"redirect_uri": _PLACEHOLDER_REDIRECT, **oidc})
+        ClientConfig.from_mapping({"redirect_uri": _PLACEHOLDER_REDIRECT, **fields})
     except ConfigurationError as exc:
         detail = exc.message.split(": ", 1)[-1]
         raise AppConfigError(path, f"oidc.{exc.field}", detail) from None

@@ -72,3 +72,21 @@ def test_overrides_are_checked_too() -> None:
     assert with_overrides(config, {"client_id": "other"}).oidc["client_id"] == "other"
     with pytest.raises(AppConfigError, match=r"oidc\.issuer"):
         with_overrides(config, {"issuer": "ftp://idp.example"})
+
+
+@pytest.mark.parametrize(
+    "mock", ['"logged-out"', '{user = {sub = "u1", name = "Ann"}}'], ids=["logged-out", "user"]
+)
+def test_mock_mode_is_accepted(mock: str) -> None:
+    config = parse_app_config(PATH, GOOD + f"mock = {mock}\n")
+    assert "mock" in config.oidc
+
+
+@pytest.mark.parametrize(
+    "mock", ['"yes"', "true", '{user = "ann"}', '{user = {}, extra = 1}'],
+    ids=["word", "bool", "user-not-table", "extra-key"],
+)  # fmt: skip
+def test_bad_mock_names_the_field(mock: str) -> None:
+    with pytest.raises(AppConfigError) as caught:
+        parse_app_config(PATH, GOOD + f"mock = {mock}\n")
+    assert caught.value.field == "oidc.mock"
