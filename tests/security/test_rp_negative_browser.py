@@ -35,7 +35,7 @@ from brython_oidc.testing.browser import storage_snapshot, wait_for_js
 from brython_oidc.testing.helpers import testid as by_testid
 from brython_oidc.testing.plugin import reset_browser
 from brython_oidc.testing.servers import KNOWN_ORIGINS, AppServer, TokenRequestCounter
-from tests.security.cases import CASES, Case
+from tests.security.cases import BROWSER_XFAIL, CASES, Case
 from tests.security.hostile import HostileProvider, create_hostile_app
 
 pytestmark = pytest.mark.browser
@@ -230,6 +230,8 @@ def sign_in(driver: Any, stack: Stack) -> None:
 
 #: Case ids whose browser outcome differs from the table because of a runtime bug:
 #: id -> the reason (the test is xfail(strict=True) until browser/ is fixed).
+#: Why a case's browser outcome differs from the table (the runtime bug or gap);
+#: xfail(strict=True) until browser/ is fixed. docs/security.md shows BROWSER_XFAIL.
 _STATE_BUG = (
     "runtime bug: browser/client.py Oidc._our_callback ignores a callback whose state is "
     "unknown or missing (returns None) instead of failing with ValidationError('state'); the "
@@ -245,6 +247,10 @@ RUNTIME_BUGS: dict[str, str] = {
         "the misbehaviour cannot fire"
     ),
 }
+
+
+def test_docs_list_the_same_browser_xfails() -> None:
+    assert set(RUNTIME_BUGS) == set(BROWSER_XFAIL)
 
 
 def _param(case: Case) -> Any:
