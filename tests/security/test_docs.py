@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.security.cases import BROWSER_ONLY_CASES, CASES, TABLE_BEGIN, TABLE_END, render_table
+from tests.security.cases import (
+    BROWSER_ONLY_CASES,
+    CASES,
+    FAULT_CASES,
+    TABLE_BEGIN,
+    TABLE_END,
+    render_table,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
@@ -20,7 +27,7 @@ def test_case_table_in_docs_is_current() -> None:
 
 def test_every_case_id_is_in_docs() -> None:
     text = DOC.read_text(encoding="utf-8")
-    for case_id in [case.id for case in CASES] + list(BROWSER_ONLY_CASES):
+    for case_id in [case.id for case in CASES] + list(BROWSER_ONLY_CASES) + list(FAULT_CASES):
         assert f"`{case_id}`" in text, case_id
 
 
