@@ -45,11 +45,11 @@ from brython_oidc.core.token import (
 )
 from brython_oidc.core.urls import url_origin
 
-from . import http, page, silent, timers, webcrypto
+from . import http, keys, page, silent, timers, webcrypto
 from .channel import Channel
 from .idle import IdleWatch
 from .jsjson import parse_json, to_js
-from .locks import Election, run_exclusive
+from .locks import Election, SharedLock, run_exclusive
 from .storage import SignedInHint, TransactionStore
 from .verify import KeySet, verify_id_token
 
@@ -61,7 +61,11 @@ if TYPE_CHECKING:
     from brython_oidc.core.messages import Message
     from brython_oidc.core.token import TokenSet
 
-# How long a new tab waits for a sibling to hand it the session.
+    from .handle import Oidc
+
+# How long a new tab waits for a sibling to hand it the session: one known to be
+# signed in (it holds the session lock), or a maybe-sibling without Web Locks.
+SIBLING_WAIT_KNOWN = 2.0
 SIBLING_WAIT = 0.3
 # Retries after the provider was unreachable: 2 s, 4 s, ... up to 60 s.
 RETRY_BASE = 2.0
@@ -73,24 +77,27 @@ def _rand_unit() -> float:
     return webcrypto.random_bytes(1)[0] / 255.0
 
 
-class Oidc:
-    """One app's OIDC session in this tab. Create it with ``create_oidc``."""
+class Session:
+    """The protocol engine behind ``handle.Oidc``: one app's session in this tab."""
 
-    def __init__(self, config: ClientConfig) -> None:
+    def __init__(self, config: ClientConfig, handle: Oidc) -> None:
         self.config = config
-        namespace = f"{config.issuer}|{config.client_id}"
+        self.namespace = namespace = keys.namespace(config.issuer, config.client_id)
         self.tab_id = webcrypto.random_bytes(8).hex()
         self.transactions = TransactionStore(namespace)
         self.hint = SignedInHint(namespace)
-        self.lock_name = f"brython-oidc:renew:{namespace}"
+        self.lock_name = keys.renew_lock(namespace)
+        self._session_lock = SharedLock(keys.session_lock(namespace))
+        self.userinfo: dict[str, object] | None = None
         self.metadata: ProviderMetadata | None = None
         self.keys: KeySet | None = None
         self.tokens: TokenSet | None = None
         self.decoded_id_token: dict[str, object] | None = None
         #: The last failure, typed (``OIDCError`` subclasses); ``None`` after a success.
         self.last_error: OIDCError | None = None
-        self._token_subscribers: list[Callable[[object], None]] = []
-        self._countdown_subscribers: list[Callable[[int | None], None]] = []
+        # The handle's lists: subscriptions made before the engine loaded still count.
+        self._token_subscribers = handle.token_subscribers
+        self._countdown_subscribers = handle.countdown_subscribers
         self._renew_timer: timers.Timer | None = None
         self._retry_attempt = 0
         self._renewing = False
@@ -106,6 +113,12 @@ class Oidc:
     @property
     def is_user_logged_in(self) -> bool:
         return self.tokens is not None
+
+    @property
+    def user(self) -> dict[str, object] | None:
+        if self.decoded_id_token is None:
+            return None
+        return {**self.decoded_id_token, **(self.userinfo or {})}
 
     async def get_tokens(self) -> TokenSet | None:
         """Current tokens, renewed first when they are about to expire."""
@@ -133,7 +146,9 @@ class Oidc:
         js_init["headers"] = to_js(headers)
         return await window.fetch(absolute, js_init)
 
-    async def login(self, redirect_to: str | None = None, **params: object) -> None:
+    async def login(
+        self, redirect_to: str | None = None, *, popup: bool = False, **params: object
+    ) -> None:
         """Send the browser to the provider (RFC 6749 §4.1.1 with PKCE, RFC 7636)."""
         metadata = await self._metadata()
         return_to = safe_return_path(redirect_to or page.current_path())
@@ -184,19 +199,35 @@ class Oidc:
 
     # --- start-up ---------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Find out the auth state: callback, sibling tab, silent restore; then ready."""
-        self.transactions.purge(timers.now(), self.config.transaction_ttl)
-        self._restore_after_logout()
+    async def start(self, *, sibling: bool | None, restore: bool) -> None:
+        """Find out the auth state: callback, sibling tab, restore at the provider.
+
+        ``sibling``: a signed-in tab is known to exist (True), known not to (False),
+        or cannot be known without Web Locks (None: ask, with a short wait).
+        """
+        self._start_common()
         params = self._our_callback()
         try:
             if params is not None:
                 await self._handle_callback(params)
-            elif not await self._from_sibling():
+            elif sibling is not False and await self._from_sibling(sibling is True):
+                pass
+            elif restore:
                 await self._restore()
         except OIDCError as exc:
             self._fail(exc)
-        page.mark_ready()
+        self._watch()
+
+    def start_logged_out(self) -> None:
+        """Start when boot already knows nobody is signed in (no provider contact)."""
+        self._start_common()
+        self._watch()
+
+    def _start_common(self) -> None:
+        self.transactions.purge(timers.now(), self.config.transaction_ttl)
+        self._restore_after_logout()
+
+    def _watch(self) -> None:
         timers.on_wake(self._on_wake)
         timers.ClockWatch(lambda _jump: self._on_wake("clock"))
         if self.config.idle_timeout is not None:
@@ -266,15 +297,22 @@ class Oidc:
             page.navigate(url)
             await aio.Future()  # the page is leaving; nothing below may run
 
-    async def _from_sibling(self) -> bool:
-        """Ask open tabs for the session (no provider round trip)."""
+    async def _from_sibling(self, known: bool) -> bool:
+        """Ask open tabs for the session (no provider round trip).
+
+        When the session lock shows a signed-in sibling (``known``) it gets time to
+        answer; otherwise (no Web Locks) the wait is short.
+        """
         if not self.channel.available:
             return False
         request_id = webcrypto.random_bytes(8).hex()
         done = aio.Future()
         self._pending_session = {"id": request_id, "future": done}
         self.channel.post("session_request", {"request_id": request_id})
-        timer = timers.Timer(SIBLING_WAIT, lambda: None if done.done() else done.set_result(None))
+        timer = timers.Timer(
+            SIBLING_WAIT_KNOWN if known else SIBLING_WAIT,
+            lambda: None if done.done() else done.set_result(None),
+        )
         payload = await done
         timer.cancel()
         self._pending_session = {}
@@ -505,6 +543,7 @@ class Oidc:
         self.decoded_id_token = claims
         self.last_error = None
         self.hint.set(timers.now())
+        self._session_lock.hold()
         self._schedule_renewal()
         if broadcast:
             self.channel.post("tokens", self._tokens_payload())
@@ -549,7 +588,9 @@ class Oidc:
         if self._renew_timer is not None:
             self._renew_timer.cancel()
             self._renew_timer = None
+        self.userinfo = None
         self.hint.clear()
+        self._session_lock.release()
         if broadcast:
             self.channel.post("logout", {"reason": reason})
         if was_in:
@@ -599,7 +640,7 @@ class Oidc:
     # --- logout target ------------------------------------------------------------------
 
     def _after_logout_key(self) -> str:
-        return f"brython-oidc:{self.config.issuer}|{self.config.client_id}:after-logout"
+        return keys.after_logout_key(self.namespace)
 
     def _logout_target(self, redirect_to: str) -> str:
         if redirect_to == "home":
@@ -614,32 +655,3 @@ class Oidc:
         if isinstance(target, str):
             window.sessionStorage.removeItem(key)
             page.replace_url(safe_return_path(target))
-
-
-async def create_oidc(**overrides: object) -> object:
-    """Create the page's OIDC client from the injected configuration (+ overrides).
-
-    Resolves once the auth state is known (``performance.mark`` recorded). Inside
-    the silent-renew iframe it posts the callback to the parent and never resolves:
-    the app must not boot there.
-    """
-    mapping = dict(page.read_config())
-    mapping.update(overrides)
-    if page.in_iframe():
-        try:
-            params = callback_params(page.href(), str(mapping.get("response_mode", "query")))
-        except ValidationError:
-            params = None
-        if params is not None:
-            silent.post_callback_to_parent(page.href())
-            await aio.Future()
-    if "mock" in mapping:
-        from .mock import MockOidc
-
-        oidc = MockOidc(mapping.pop("mock"))
-        page.mark_ready()
-        return oidc
-    mapping.setdefault("redirect_uri", page.origin() + "/")
-    oidc = Oidc(ClientConfig.from_mapping(mapping))
-    await oidc.start()
-    return oidc

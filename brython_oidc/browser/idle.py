@@ -14,7 +14,7 @@ from . import timers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .client import Oidc
+    from .client import Session
 
 ACTIVITY_EVENTS = ("mousedown", "keydown", "touchstart", "scroll", "pointermove")
 THROTTLE_S = 1.0
@@ -22,7 +22,7 @@ TICK_MS = 1000
 
 
 class IdleWatch:
-    def __init__(self, oidc: Oidc) -> None:
+    def __init__(self, oidc: Session) -> None:
         self.oidc = oidc
         self.last_activity = timers.now()
         self.last_broadcast = 0.0

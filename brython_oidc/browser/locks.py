@@ -80,3 +80,35 @@ async def run_exclusive(
     if election is None or await election.i_win():
         return await task()
     return None
+
+
+class SharedLock:
+    """A shared Web Lock held for as long as this tab is signed in.
+
+    Other tabs see it with ``navigator.locks.query()`` (boot.sibling_signed_in) and
+    know a sibling can hand them the session, without waiting blindly for one.
+    Without Web Locks it does nothing (boot then falls back on the hint).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._release: object = None
+
+    def hold(self) -> None:
+        if self._release is not None or not web_locks_available():
+            return
+        box: dict[str, object] = {}
+
+        def on_lock(_lock: object) -> object:
+            # Held until this promise settles, i.e. until release().
+            return window.Promise.new(lambda resolve, _reject: box.__setitem__("r", resolve))
+
+        options = window.Object.new()
+        options["mode"] = "shared"
+        window.navigator.locks.request(self.name, options, on_lock)
+        self._release = lambda: box["r"](None) if "r" in box else None
+
+    def release(self) -> None:
+        release, self._release = self._release, None
+        if callable(release):
+            release()

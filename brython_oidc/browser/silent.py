@@ -13,15 +13,8 @@ from browser import aio, document, window
 
 from brython_oidc.core.errors import RequestTimeout
 
+# boot.post_callback_to_parent sends this type from inside the iframe.
 MESSAGE_TYPE = "brython-oidc:callback"
-
-
-def post_callback_to_parent(url: str) -> None:
-    """In the iframe: hand the callback URL to the parent page of the same origin."""
-    message = window.Object.new()
-    message["type"] = MESSAGE_TYPE
-    message["url"] = url
-    window.parent.postMessage(message, window.location.origin)
 
 
 async def silent_request(authorization_url: str, state: str, timeout: float) -> str:

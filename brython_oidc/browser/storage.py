@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from browser import window
 
+from . import keys
 from .jsjson import dumps, parse_json
 
-_PREFIX = "brython-oidc:"
 _USED_STATES_KEPT = 20
 
 
@@ -31,8 +31,8 @@ class TransactionStore:
     """Authorization transactions in sessionStorage, keyed by ``state``."""
 
     def __init__(self, namespace: str) -> None:
-        self.prefix = f"{_PREFIX}{namespace}:tx:"
-        self.used_key = f"{_PREFIX}{namespace}:used-states"
+        self.prefix = keys.transaction_prefix(namespace)
+        self.used_key = keys.used_states_key(namespace)
 
     def save(self, state: str, mapping: dict[str, object]) -> None:
         _session().setItem(self.prefix + state, dumps(mapping))
@@ -94,7 +94,7 @@ class SignedInHint:
     """
 
     def __init__(self, namespace: str) -> None:
-        self.key = f"{_PREFIX}{namespace}:signed-in"
+        self.key = keys.hint_key(namespace)
 
     def set(self, now: float) -> None:
         window.localStorage.setItem(self.key, str(int(now)))
