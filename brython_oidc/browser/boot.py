@@ -23,6 +23,8 @@ from .handle import Oidc, mark_ready
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .mock import MockOidc
 
 CONFIG_ELEMENT_ID = "brython-oidc-config"
@@ -48,7 +50,7 @@ def read_config() -> dict[str, object]:
     return dict(value)
 
 
-def _url_params(response_mode: object) -> object:
+def _url_params(response_mode: object) -> Any:
     loc = window.location
     text = str(loc.hash)[1:] if response_mode == "fragment" else str(loc.search)
     return window.URLSearchParams.new(text)
@@ -73,7 +75,7 @@ def in_iframe() -> bool:
         return True
 
 
-def _stored(store: object, key: str) -> bool:
+def _stored(store: Any, key: str) -> bool:
     # getItem answers JavaScript null, which Brython does not map to None.
     return isinstance(store.getItem(key), str)
 

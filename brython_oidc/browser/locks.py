@@ -14,6 +14,9 @@ from brython_oidc.core.schedule import elect_renewer
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from typing import Any
+
+    from brython_oidc.core.messages import Message
 
     from .channel import Channel
 
@@ -26,15 +29,16 @@ def web_locks_available() -> bool:
 async def with_web_lock(name: str, task: Callable[[], Awaitable[object]]) -> object:
     """Run ``task`` holding the exclusive Web Lock ``name``; return its result."""
     box: dict[str, object] = {}
+    errors: list[Exception] = []
 
     def on_lock(_lock: object) -> object:
         # The lock is held until the returned promise settles.
-        def executor(resolve: object, reject: object) -> None:
+        def executor(resolve: Any, reject: Any) -> None:
             async def run() -> None:
                 try:
                     box["value"] = await task()
                 except Exception as exc:
-                    box["error"] = exc
+                    errors.append(exc)
                 resolve(None)
 
             aio.run(run())
@@ -42,8 +46,8 @@ async def with_web_lock(name: str, task: Callable[[], Awaitable[object]]) -> obj
         return window.Promise.new(executor)
 
     await window.navigator.locks.request(name, on_lock)
-    if "error" in box:
-        raise box["error"]
+    if errors:
+        raise errors[0]
     return box.get("value")
 
 
@@ -60,7 +64,7 @@ class Election:
         self.candidates: set[str] = set()
         channel.subscribe(self._on_message)
 
-    def _on_message(self, message: object) -> None:
+    def _on_message(self, message: Message) -> None:
         if message.kind == "renew_start":
             self.candidates.add(message.sender)
 
@@ -92,12 +96,12 @@ class SharedLock:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._release: object = None
+        self._release: Callable[[], object] | None = None
 
     def hold(self) -> None:
         if self._release is not None or not web_locks_available():
             return
-        box: dict[str, object] = {}
+        box: dict[str, Any] = {}
 
         def on_lock(_lock: object) -> object:
             # Held until this promise settles, i.e. until release().
@@ -110,5 +114,5 @@ class SharedLock:
 
     def release(self) -> None:
         release, self._release = self._release, None
-        if callable(release):
+        if release is not None:
             release()

@@ -16,6 +16,10 @@ from brython_oidc.core.errors import RequestTimeout
 # boot.post_callback_to_parent sends this type from inside the iframe.
 MESSAGE_TYPE = "brython-oidc:callback"
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 async def silent_request(authorization_url: str, state: str, timeout: float) -> str:
     """Load ``authorization_url`` hidden; return the callback URL carrying ``state``."""
@@ -26,7 +30,7 @@ async def silent_request(authorization_url: str, state: str, timeout: float) -> 
     frame.setAttribute("aria-hidden", "true")
     frame.style.display = "none"
 
-    def on_message(event: object) -> None:
+    def on_message(event: Any) -> None:
         # Only our own origin's app page can post the callback (HTML §9.4.3).
         # Object.is: Brython's == on two JS object wrappers is not JS identity.
         if event.origin != window.location.origin or not getattr(window.Object, "is")(

@@ -16,12 +16,16 @@ from .jsjson import dumps, parse_json
 
 _USED_STATES_KEPT = 20
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-def _session() -> object:
+
+def _session() -> Any:
     return window.sessionStorage
 
 
-def _get(store: object, key: str) -> str | None:
+def _get(store: Any, key: str) -> str | None:
     # getItem answers JavaScript null, which Brython does not map to None.
     value = store.getItem(key)
     return value if isinstance(value, str) else None
@@ -65,9 +69,10 @@ class TransactionStore:
             if not isinstance(key, str) or not key.startswith(self.prefix):
                 continue
             try:
-                created = parse_json(_get(store, key) or "").get("created_at", 0)
-            except (ValueError, AttributeError):
-                created = 0
+                record = parse_json(_get(store, key) or "")
+            except ValueError:
+                record = None
+            created = record.get("created_at", 0) if isinstance(record, dict) else 0
             if not isinstance(created, (int, float)) or now - created > ttl:
                 store.removeItem(key)
 
