@@ -107,6 +107,33 @@ def post_callback_to_parent() -> None:
     window.parent.postMessage(message, window.location.origin)
 
 
+# The opener may be any window; plain JS so a cross-origin one cannot throw here.
+_js_opener_origin = window.Function.new(
+    "try { return window.opener ? window.opener.location.origin : null; }"
+    " catch (e) { return null; }"
+)
+
+
+def _is_login_popup(mapping: dict[str, object], state: str) -> bool:
+    """Our login popup back from the provider: a same-origin opener, and a state this
+    window did not store (the opener keeps popup transactions in memory)."""
+    if _js_opener_origin() != str(window.location.origin):
+        return False
+    issuer, client_id = mapping.get("issuer"), mapping.get("client_id")
+    if not isinstance(issuer, str) or not isinstance(client_id, str):
+        return False
+    return not is_our_callback(keys.namespace(issuer, client_id), state)
+
+
+def _post_callback_to_opener() -> None:
+    """Hand the callback URL to the opener (same origin only), then close."""
+    message = window.Object.new()
+    message["type"] = CALLBACK_MESSAGE
+    message["url"] = str(window.location.href)
+    window.opener.postMessage(message, window.location.origin)
+    window.close()
+
+
 async def create_oidc(**overrides: object) -> Oidc | MockOidc:
     """The page's OIDC client, once the auth state is known (ready mark recorded).
 
@@ -116,8 +143,12 @@ async def create_oidc(**overrides: object) -> Oidc | MockOidc:
     """
     mapping = read_config()
     mapping.update(overrides)
-    if in_iframe() and callback_state(mapping.get("response_mode")) is not None:
+    state = callback_state(mapping.get("response_mode"))
+    if state is not None and in_iframe():
         post_callback_to_parent()
+        await aio.Future()
+    if state is not None and _is_login_popup(mapping, state):
+        _post_callback_to_opener()
         await aio.Future()
     if "mock" in mapping:
         from .mock import MockOidc

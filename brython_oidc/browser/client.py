@@ -172,6 +172,7 @@ class Session:
         userinfo = self.userinfo
         if first or verified.claims is not self.decoded_id_token:
             userinfo = await self.fetch_userinfo(verified)
+        self.renewal.mark_renewed(verified.tokens.received_at)
         self.set_tokens(verified.tokens, verified.claims, userinfo, broadcast=True)
         if first:
             self.channel.post("login", {"sub": str(verified.claims.get("sub"))})

@@ -42,3 +42,12 @@ def renew_lock(ns: str) -> str:
 def session_lock(ns: str) -> str:
     """Web Lock held (shared) by every signed-in tab, so a new tab knows to ask them."""
     return f"{PREFIX}session:{ns}"
+
+
+def renewed_key(ns: str) -> str:
+    """localStorage: when the last renewal's tokens were received (a time, not a token).
+
+    Read under the renewal lock: a tab whose tokens are older knows another tab
+    already used the refresh token, even before the new tokens reach it.
+    """
+    return f"{PREFIX}{ns}:renewed-at"

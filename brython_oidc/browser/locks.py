@@ -11,6 +11,8 @@ from browser import aio, window
 
 from brython_oidc.core.schedule import elect_renewer
 
+from . import timers
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -62,15 +64,22 @@ class Election:
         self.channel = channel
         self.window_s = window_s
         self.candidates: set[str] = set()
+        self.recent: dict[str, float] = {}
+        self.recent_s = 3.0
         channel.subscribe(self._on_message)
 
     def _on_message(self, message: Message) -> None:
         if message.kind == "renew_start":
             self.candidates.add(message.sender)
+            self.recent[message.sender] = timers.now()
 
     async def i_win(self) -> bool:
-        self.candidates = {self.channel.tab_id}
-        self.channel.post("renew_start", {})
+        started = timers.now()
+        # A tab that announced shortly before us may still be renewing: it counts.
+        self.candidates = {
+            tab for tab, at in self.recent.items() if started - at < self.recent_s
+        } | {self.channel.tab_id}
+        self.channel.post("renew_start", {"started_at": started})
         await aio.sleep(self.window_s)
         return bool(elect_renewer(sorted(self.candidates)) == self.channel.tab_id)
 

@@ -24,6 +24,12 @@ POPUP_NAME = "brython-oidc-login"
 POPUP_FEATURES = "popup,width=520,height=680"
 CLOSED_POLL_MS = 500
 
+# A popup on the provider's origin is a cross-origin window: Brython's attribute
+# access on it is blocked, so the few allowed operations go through plain JS.
+_js_closed = window.Function.new("w", "try { return w.closed; } catch (e) { return true; }")
+_js_close = window.Function.new("w", "try { w.close(); } catch (e) {}")
+_js_same = window.Function.new("a", "b", "return a === b;")
+
 
 async def popup_request(authorization_url: str, state: str, timeout: float) -> str:
     """Open ``authorization_url`` in a popup; return the callback URL carrying ``state``."""
@@ -40,7 +46,7 @@ async def popup_request(authorization_url: str, state: str, timeout: float) -> s
         # Only our own origin, and only the popup we opened (HTML §9.4.3).
         if event.origin != window.location.origin:
             return
-        if not getattr(window.Object, "is")(event.source, popup):
+        if not _js_same(event.source, popup):
             return
         data = event.data
         if not data or getattr(data, "type", None) != MESSAGE_TYPE:
@@ -50,7 +56,7 @@ async def popup_request(authorization_url: str, state: str, timeout: float) -> s
             finish(url)
 
     def poll_closed() -> None:
-        if popup.closed:
+        if _js_closed(popup):
             finish(None)
 
     window.addEventListener("message", on_message)
@@ -65,6 +71,6 @@ async def popup_request(authorization_url: str, state: str, timeout: float) -> s
     if url is None:
         raise ValidationError("popup", "the login popup was closed before sign-in finished")
     if not url:
-        popup.close()
+        _js_close(popup)
         raise RequestTimeout("authorization_endpoint (popup)", timeout)
     return str(url)

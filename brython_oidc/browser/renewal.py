@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from browser import aio
+from browser import aio, window
 
 from brython_oidc.core.errors import (
     ErrorResponse,
@@ -23,7 +23,7 @@ from brython_oidc.core.errors import (
 )
 from brython_oidc.core.schedule import backoff_delay, renew_at
 
-from . import timers, webcrypto
+from . import keys, timers, webcrypto
 from .locks import run_exclusive
 
 TYPE_CHECKING = False
@@ -86,6 +86,10 @@ class Renewal:
             await self.run()
         except OIDCError as exc:
             self.session.last_error = exc
+        except Exception as exc:
+            # A bug, not a protocol failure: say so (type only: messages may hold data).
+            window.console.error(f"brython-oidc: renewal failed: {type(exc).__name__}")
+            raise
 
     async def run(self) -> None:
         """Renew now: one tab at a time, the result handed to the others."""
@@ -96,8 +100,8 @@ class Renewal:
         self.running = True
 
         async def task() -> None:
-            if session.tokens is not seen:
-                return  # another tab renewed while we waited for the lock
+            if session.tokens is not seen or self.renewed_elsewhere(seen.received_at):
+                return  # another tab renewed while we waited; its tokens are on the way
             await session.renew_now()
 
         try:
@@ -116,6 +120,18 @@ class Renewal:
             self.retry_later(self.quietly)
         finally:
             self.running = False
+
+    def renewed_elsewhere(self, received_at: float) -> bool:
+        """Whether a tab got tokens newer than ours (RFC 9700 §4.14.2: never reuse a
+        rotated refresh token). The channel may deliver them after we got the lock."""
+        marker = window.localStorage.getItem(keys.renewed_key(self.session.namespace))
+        try:
+            return isinstance(marker, str) and float(marker) > received_at
+        except ValueError:
+            return False
+
+    def mark_renewed(self, received_at: float) -> None:
+        window.localStorage.setItem(keys.renewed_key(self.session.namespace), repr(received_at))
 
     def retry_later(self, step: Callable[[], Awaitable[None]]) -> None:
         delay = backoff_delay(self.attempt, base=RETRY_BASE, cap=RETRY_CAP, jitter=rand_unit())

@@ -58,7 +58,10 @@ class Router:
             return
         if event.metaKey or event.ctrlKey or event.shiftKey or event.altKey:
             return  # new tab / window: the browser's business
-        anchor = event.target.closest("a") if event.target.closest else None
+        try:
+            anchor = event.target.closest("a")
+        except (KeyError, AttributeError):
+            return  # Brython raises KeyError when no ancestor matches
         if not anchor or anchor.target or anchor.hasAttribute("download"):
             return
         if str(anchor.origin) != str(window.location.origin):
