@@ -49,6 +49,11 @@ class MockOidc:
         )
 
     @property
+    def user(self) -> dict[str, object] | None:
+        """The mock user's claims (no userinfo endpoint in mock mode)."""
+        return self.decoded_id_token
+
+    @property
     def is_user_logged_in(self) -> bool:
         return self.tokens is not None
 
