@@ -15,6 +15,9 @@ from brython_oidc.core.authorization import safe_return_path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
+
+    from .handle import Oidc
 
 
 class Router:
@@ -24,7 +27,7 @@ class Router:
         *,
         not_found: Callable[[str], object],
         protected: tuple[str, ...] = (),
-        oidc: object = None,
+        oidc: Oidc | None = None,
     ) -> None:
         self.routes = dict(routes)
         self.not_found = not_found
@@ -50,12 +53,15 @@ class Router:
             return
         self.routes.get(path, self.not_found)(path)
 
-    def _on_click(self, event: object) -> None:
+    def _on_click(self, event: Any) -> None:
         if event.defaultPrevented or event.button != 0:
             return
         if event.metaKey or event.ctrlKey or event.shiftKey or event.altKey:
             return  # new tab / window: the browser's business
-        anchor = event.target.closest("a") if event.target.closest else None
+        try:
+            anchor = event.target.closest("a")
+        except (KeyError, AttributeError):
+            return  # Brython raises KeyError when no ancestor matches
         if not anchor or anchor.target or anchor.hasAttribute("download"):
             return
         if str(anchor.origin) != str(window.location.origin):

@@ -18,11 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from brython_oidc.core.errors import ConfigurationError
 
-#: Cross-Origin-Opener-Policy ``same-origin``: the login is a top-level redirect and
-#: renewal a hidden iframe (DESIGN.md), and neither needs an opener relationship, so
-#: the app window is cut off from any cross-origin window that opened it or that it
-#: opens. A popup-login flow would need ``same-origin-allow-popups`` instead.
-COOP = "same-origin"
+#: Cross-Origin-Opener-Policy ``same-origin-allow-popups``: the app is cut off from any
+#: cross-origin window that opened it, but keeps the popups it opens itself, which
+#: popup login needs (the popup posts the callback back through ``window.opener``).
+COOP = "same-origin-allow-popups"
 
 
 def origin_of(url: str) -> str:

@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from brython_oidc.server.bundle import build_bundle, framework_modules, iter_app_modules
-from brython_oidc.testing.browser import ConsoleRecorder, wait_for_js
+from brython_oidc.testing.browser import ConsoleRecorder, storage_snapshot, wait_for_js
 from brython_oidc.testing.live_server import serve_in_thread
 
 PAGES = Path(__file__).parent / "pages"
@@ -185,3 +185,70 @@ def run_page(driver: Any, page_server: PageServer) -> Any:
         return result["value"]
 
     return run
+
+
+# --- runtime tests against the development provider ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def idp(page_server: PageServer) -> Iterator[Any]:
+    """The development provider with short token lifetimes (one per test module)."""
+    from tests.browser.runtime_fixtures import running_idp
+
+    yield from running_idp(page_server.origin)
+
+
+@pytest.fixture
+def app(page_server: PageServer, idp: Any, driver: Any) -> PageServer:
+    """The test app configured for the provider, with cookies and storage wiped first.
+
+    Wiped before, not after: the leak check below must see what the test left.
+    """
+    from tests.browser.runtime_fixtures import CLIENT_ID
+
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    for origin in (page_server.origin, idp.issuer):
+        driver.execute_cdp_cmd(
+            "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
+        )
+    page_server.app_module = "app_page"
+    page_server.config = {
+        "issuer": idp.issuer,
+        "client_id": CLIENT_ID,
+        "redirect_uri": page_server.origin + "/",
+        "renew_before_expiry": 5,
+        "renew_jitter": 0.5,
+        "scope": "openid profile offline_access",
+    }
+    idp.provider.tamper = False
+    idp.app.down = False
+    idp.app.grants.clear()
+    idp.app.seen.clear()
+    return page_server
+
+
+@pytest.fixture(autouse=True)
+def no_token_leak(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every runtime test: no token the provider issued is in any tab's
+    localStorage, sessionStorage or URL, nor in the console (issue 5, "Done when")."""
+    if "idp" not in request.fixturenames:
+        yield
+        return
+    # Requested here, so they are torn down after this check (tabs still open).
+    idp = request.getfixturevalue("idp")
+    driver = request.getfixturevalue("driver")
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is None or report.failed:
+        return  # the test's own failure is the news
+    issued = list(idp.provider.issued)
+    tails = [token[-24:] for token in issued]
+    places: dict[str, str] = {}
+    for handle in driver.window_handles:
+        driver.switch_to.window(handle)
+        for where, text in storage_snapshot(driver).items():
+            places[f"{handle[-6:]} {where}"] = text
+    places["console"] = driver.console.text()
+    for where, text in places.items():
+        leaked = [tail for tail in tails if tail in text]
+        assert not leaked, f"a token issued by the provider appears in {where}"

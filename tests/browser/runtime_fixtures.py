@@ -5,11 +5,13 @@ Kept apart from conftest so the harness works before brython_oidc.devidp exists.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 from brython_oidc.devidp import Client, Lifetimes, Provider, create_app
+from brython_oidc.testing.browser import storage_snapshot, wait_for_js
 from brython_oidc.testing.live_server import free_port, serve_in_thread
 
 CLIENT_ID = "test-spa"
@@ -17,12 +19,22 @@ ACCESS_TOKEN_TTL = 8
 
 
 class TestProvider(Provider):
-    """Counts refresh grants; can tamper with the ID token signature."""
+    """Records every token it issues (for the leak checks); can tamper with signatures."""
 
     tamper = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.issued: list[str] = []
+
+    def generate_token(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        token: dict[str, Any] = super().generate_token(*args, **kwargs)
+        self.issued += [token["access_token"], *filter(None, [token.get("refresh_token")])]
+        return token
+
     def mint_id_token(self, **kwargs: Any) -> str:
         token: str = super().mint_id_token(**kwargs)
+        self.issued.append(token)
         if self.tamper:
             head, payload, sig = token.split(".")
             flipped = "A" if sig[5] != "A" else "B"
@@ -30,16 +42,51 @@ class TestProvider(Provider):
         return token
 
 
+class Seen:
+    """One request the provider received: path, parameters (query + form), status, time."""
+
+    def __init__(self, method: str, path: str, params: dict[str, str], at: float) -> None:
+        self.method = method
+        self.path = path
+        self.params = params
+        self.at = at
+        self.status = 0
+
+    def __repr__(self) -> str:
+        return f"Seen({self.method} {self.path} {self.status} at {self.at:.2f})"
+
+
 class CountingApp:
-    """ASGI wrapper: counts token endpoint calls by grant_type (body replayed)."""
+    """ASGI wrapper: records every request (body replayed) and can play dead.
+
+    ``down`` makes the token endpoint answer 503 without an OAuth error body, which
+    the runtime must treat as "provider unreachable" (TransportError).
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.grants: list[str] = []
+        self.seen: list[Seen] = []
+        self.down = False
+
+    def requests(self, path: str) -> list[Seen]:
+        return [s for s in self.seen if s.path == path]
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] != "/token" or scope["method"] != "POST":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        query = dict(parse_qsl(scope.get("query_string", b"").decode()))
+        seen = Seen(scope["method"], scope["path"], query, time.monotonic())
+        self.seen.append(seen)
+
+        async def record(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                seen.status = message["status"]
+            await send(message)
+
+        if scope["method"] != "POST":
+            await self.app(scope, receive, record)
             return
         chunks = []
         more = True
@@ -48,8 +95,13 @@ class CountingApp:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        grant = parse_qs(body.decode()).get("grant_type", [""])[0]
-        self.grants.append(grant)
+        seen.params.update(parse_qsl(body.decode()))
+        if scope["path"] == "/token":
+            self.grants.append(parse_qs(body.decode()).get("grant_type", [""])[0])
+            if self.down:
+                await record({"type": "http.response.start", "status": 503, "headers": []})
+                await send({"type": "http.response.body", "body": b"down"})
+                return
         sent = False
 
         async def replay() -> Any:
@@ -59,7 +111,7 @@ class CountingApp:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        await self.app(scope, replay, record)
 
     def count(self, grant: str) -> int:
         return self.grants.count(grant)
@@ -82,3 +134,71 @@ def running_idp(app_origin: str) -> Iterator[RunningIdp]:
     app = CountingApp(create_app(provider))
     with serve_in_thread(app, port=port):
         yield RunningIdp(provider, app, port)
+
+
+# --- page helpers ---------------------------------------------------------------------
+
+SELECT = "document.querySelector('[data-testid={}]').textContent"
+
+
+def state(driver: Any) -> str:
+    return str(driver.execute_script("return " + SELECT.format("auth-state")))
+
+
+def wait_state(driver: Any, value: str, timeout: float = 20) -> None:
+    wait_for_js(
+        driver, f"window.app_oidc_ready && {SELECT.format('auth-state')} === '{value}'", timeout
+    )
+
+
+def sign_in(driver: Any, username: str = "alice") -> None:
+    wait_for_js(driver, "document.querySelector('input[name=username]')", 20)
+    driver.find_element("name", "username").send_keys(username)
+    driver.find_element("name", "password").send_keys(username)
+    driver.find_element("css selector", "button[type=submit]").click()
+
+
+def secrets_in_page(driver: Any) -> list[str]:
+    value: list[str] = driver.execute_script(
+        "return window.app_secrets ? window.app_secrets() : []"
+    )
+    return value
+
+
+def assert_no_token_leak(driver: Any, tokens: list[str]) -> None:
+    assert tokens, "the page exposed no token to look for"
+    snapshot = storage_snapshot(driver)
+    console = driver.console.text()
+    for token in tokens:
+        tail = token[-24:]
+        for where, text in snapshot.items():
+            assert tail not in text, f"a token leaked into {where}"
+        assert tail not in console, "a token leaked into the console"
+
+
+def login(driver: Any, app: Any, path: str = "/") -> None:
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    driver.execute_script(f"window.app_login({path!r})")
+    sign_in(driver)
+    wait_state(driver, "logged-in")
+
+
+def open_tab(driver: Any, url: str) -> str:
+    driver.switch_to.new_window("tab")
+    driver.get(url)
+    handle: str = driver.current_window_handle
+    return handle
+
+
+def wait_until(condition: Any, timeout: float, what: str) -> None:
+    """Poll a Python-side condition (e.g. requests seen by the provider)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def refreshes(idp: RunningIdp) -> list[Seen]:
+    return [s for s in idp.app.requests("/token") if s.params.get("grant_type") == "refresh_token"]

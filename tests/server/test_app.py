@@ -18,7 +18,7 @@ from tests.server.helpers import ISSUER, injected_config, script_urls
 SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-content-type-options": "nosniff",
-    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin-allow-popups",
 }
 
 

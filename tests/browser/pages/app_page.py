@@ -7,6 +7,7 @@ the DOM. Never prints a token: the tests check the console.
 from browser import aio, document, html, window
 
 from brython_oidc.browser import create_oidc
+from brython_oidc.browser.router import Router
 
 root = document["app"]
 state = html.SPAN(id="auth-state", **{"data-testid": "auth-state"})
@@ -14,7 +15,9 @@ user = html.SPAN(**{"data-testid": "user-name"})
 error = html.SPAN(**{"data-testid": "auth-error"})
 countdown = html.SPAN(**{"data-testid": "auto-logout-countdown"})
 renewals = html.SPAN(**{"data-testid": "renewals"})
-root.appendChild(html.DIV(state + user + error + countdown + renewals))
+route = html.SPAN(**{"data-testid": "route"})
+popup_button = html.BUTTON("popup", **{"data-testid": "login-popup-button"})
+root.appendChild(html.DIV(state + user + error + countdown + renewals + route + popup_button))
 window.app_events = window.Array.new()
 
 
@@ -46,6 +49,9 @@ async def boot():
     window.app_logout = lambda to="home": aio.run(oidc.logout(redirect_to=to))
     window.app_renew = lambda: aio.run(oidc.renew())
     window.app_expires_at = lambda: oidc.tokens.expires_at if oidc.tokens else None
+    window.app_error = lambda: (
+        f"{type(oidc.last_error).__name__}:{oidc.last_error.code}" if oidc.last_error else ""
+    )
     window.app_error_endpoint = lambda: getattr(oidc.last_error, "endpoint", None)
     window.app_error_looks_down = lambda: bool(
         getattr(oidc.last_error, "provider_looks_down", False)
@@ -57,6 +63,20 @@ async def boot():
         window.app_api_auth = bool(data.authorization)
 
     window.app_call_api = lambda: aio.run(call_api())
+    window.app_user = lambda: window.JSON.parse(
+        window.JSON.stringify(str(oidc.user.get("name", ""))) if oidc.user else "null"
+    )
+    popup_button.bind("click", lambda _e: aio.run(oidc.login(popup=True)))
+
+    def show(name):
+        route.text = name
+
+    Router(
+        {"/secret": lambda _p: show("secret"), "/": lambda _p: show("home")},
+        not_found=lambda p: show("404:" + p),
+        protected=("/secret",),
+        oidc=oidc,
+    ).start()
 
     def secrets():
         # For the leak checks only: the test looks for these everywhere else.

@@ -1,0 +1,164 @@
+"""Runtime behaviours beyond the happy path, in Chromium against the provider.
+
+Restore by top-level redirect (and no loop), provider down during renewal, wake-up
+re-checks, the election without Web Locks, cross-tab login, logout at the provider,
+the router's protected route, popup login and userinfo. The autouse leak check in
+conftest runs after each of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from brython_oidc.testing.browser import wait_for_js
+from tests.browser.runtime_fixtures import (
+    SELECT,
+    RunningIdp,
+    login,
+    open_tab,
+    refreshes,
+    secrets_in_page,
+    sign_in,
+    state,
+    wait_state,
+    wait_until,
+)
+
+NO_WEB_LOCKS = "delete Navigator.prototype.locks;"
+
+
+def test_redirect_restore_then_no_loop_when_login_required(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    app.config = {**app.config, "session_restore": "redirect"}
+    login(driver, app, "/page")
+    driver.refresh()
+    wait_state(driver, "logged-in")
+    restores = [s for s in idp.app.requests("/authorize") if s.params.get("prompt") == "none"]
+    assert len(restores) == 1
+    assert driver.current_url == app.origin + "/page"
+    # The provider session is gone: prompt=none answers login_required, once.
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.refresh()
+    wait_state(driver, "logged-out")
+    assert driver.current_url == app.origin + "/page"
+    driver.refresh()
+    wait_state(driver, "logged-out")
+    restores = [s for s in idp.app.requests("/authorize") if s.params.get("prompt") == "none"]
+    assert len(restores) == 2  # the hint was cleared: no third trip, no loop
+
+
+def test_provider_down_during_renewal_keeps_tokens_and_recovers(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    app.config = {**app.config, "renew_before_expiry": 6, "renew_jitter": 0}
+    login(driver, app)
+    idp.app.down = True
+    wait_for_js(driver, "window.app_error().startsWith('TransportError')", 15)
+    assert driver.execute_script("return window.app_error_endpoint()") == "token_endpoint"
+    assert state(driver) == "logged-in"  # tokens kept until they expire
+    failed = len(refreshes(idp))
+    idp.app.down = False
+    wait_until(lambda: any(s.status == 200 for s in refreshes(idp)[failed:]), 15, "a retry")
+    wait_for_js(driver, "window.app_error() === ''", 5)
+    assert state(driver) == "logged-in"
+
+
+def test_wake_up_with_a_jumped_clock_renews_at_once(driver: Any, app: Any, idp: RunningIdp) -> None:
+    # Renewal would be due 7 s after login; the wake-up must not wait for it.
+    app.config = {**app.config, "renew_before_expiry": 1, "renew_jitter": 0}
+    login(driver, app)
+    before = len(refreshes(idp))
+    driver.execute_script(
+        "const real = Date.now; Date.now = () => real() + 3600 * 1000;"
+        "document.dispatchEvent(new Event('visibilitychange'));"
+    )
+    wait_until(lambda: len(refreshes(idp)) > before, 4, "a refresh on wake-up")
+    # The app got the new tokens (renewals counts changes after start-up).
+    wait_for_js(driver, f"{SELECT.format('renewals')} === '1'", 5)
+    assert state(driver) == "logged-in"
+
+
+def test_election_without_web_locks_one_refresh_per_round(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    script = driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": NO_WEB_LOCKS}
+    )
+    try:
+        login(driver, app)
+        assert driver.execute_script("return navigator.locks === undefined")
+        first = driver.current_window_handle
+        driver.switch_to.new_window("tab")
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": NO_WEB_LOCKS})
+        driver.get(app.origin + "/")
+        wait_state(driver, "logged-in", 10)  # from the sibling, found through the hint
+        driver.switch_to.window(first)
+        idp.app.seen.clear()
+        wait_until(lambda: len(refreshes(idp)) >= 3, 40, "three renewals")
+        seen = refreshes(idp)
+        gaps = [b.at - a.at for a, b in itertools.pairwise(seen)]
+        assert all(gap > 1.0 for gap in gaps), (gaps, seen)
+        assert all(s.status == 200 for s in seen), seen
+    finally:
+        driver.switch_to.window(driver.window_handles[0])
+        driver.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )
+
+
+def test_login_in_one_tab_signs_in_the_other(driver: Any, app: Any) -> None:
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    first = driver.current_window_handle
+    open_tab(driver, app.origin + "/")
+    wait_state(driver, "logged-out")
+    driver.execute_script("window.app_login('/')")
+    sign_in(driver)
+    wait_state(driver, "logged-in")
+    driver.switch_to.window(first)
+    wait_state(driver, "logged-in", 5)
+
+
+def test_logout_revokes_and_ends_the_provider_session(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    login(driver, app)
+    access, refresh, id_token = secrets_in_page(driver)
+    driver.execute_script("window.app_logout('home')")
+    wait_until(lambda: idp.app.requests("/logout"), 15, "the end_session request")
+    revoke = idp.app.requests("/revoke")
+    assert len(revoke) == 1 and revoke[0].params.get("token") == refresh
+    assert revoke[0].params.get("token_type_hint") == "refresh_token"
+    end = idp.app.requests("/logout")[0].params
+    assert end["id_token_hint"] == id_token
+    assert end["client_id"] == app.config["client_id"]
+    assert end["post_logout_redirect_uri"] == app.origin + "/"
+    wait_state(driver, "logged-out")
+    assert access not in driver.current_url
+
+
+def test_protected_route_sends_to_login_and_back(driver: Any, app: Any) -> None:
+    driver.get(app.origin + "/secret?x=1")
+    sign_in(driver)
+    wait_state(driver, "logged-in")
+    assert driver.current_url == app.origin + "/secret?x=1"
+    wait_for_js(driver, f"{SELECT.format('route')} === 'secret'", 5)
+
+
+def test_popup_login_and_userinfo_name(driver: Any, app: Any, idp: RunningIdp) -> None:
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    main = driver.current_window_handle
+    driver.find_element("css selector", "[data-testid=login-popup-button]").click()
+    wait_until(lambda: len(driver.window_handles) == 2, 10, "the popup")
+    driver.switch_to.window(next(h for h in driver.window_handles if h != main))
+    sign_in(driver)
+    wait_until(lambda: len(driver.window_handles) == 1, 15, "the popup to close")
+    driver.switch_to.window(main)
+    wait_state(driver, "logged-in")
+    assert driver.current_url == app.origin + "/"
+    # The name comes from userinfo (the ID token has no profile claims here).
+    assert len([s for s in idp.app.requests("/userinfo") if s.method == "GET"]) == 1
+    assert driver.execute_script("return window.app_user()") == "Alice Example"
