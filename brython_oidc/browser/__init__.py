@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .handle import Oidc
+    from .mock import MockOidc
 
-async def create_oidc(**overrides: object) -> object:
-    """See ``brython_oidc.browser.client.create_oidc``.
+
+async def create_oidc(**overrides: object) -> Oidc | MockOidc:
+    """See ``brython_oidc.browser.boot.create_oidc``.
 
     Imported on call so that ``import brython_oidc.browser.<platform module>`` stays cheap.
     """
-    from .client import create_oidc as _create_oidc
+    from .boot import create_oidc as _create_oidc
 
     return await _create_oidc(**overrides)
 

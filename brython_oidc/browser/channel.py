@@ -17,6 +17,7 @@ from .jsjson import dumps, parse_json
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from brython_oidc.core.messages import Message
 
@@ -45,7 +46,7 @@ class Channel:
             self._bc.close()
             self._bc = None
 
-    def _on_message(self, event: object) -> None:
+    def _on_message(self, event: Any) -> None:
         data = event.data
         if not isinstance(data, str):
             return

@@ -16,6 +16,7 @@ from .jsjson import to_js
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
 
 class HttpResponse:
@@ -80,7 +81,7 @@ async def request(
     )
 
 
-def to_js_init(init: dict[str, object]) -> object:
+def to_js_init(init: dict[str, object]) -> Any:
     """A RequestInit object; ``signal`` is a live JS object and passes through."""
     signal = init.pop("signal")
     obj = to_js(init)

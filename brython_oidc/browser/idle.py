@@ -6,7 +6,7 @@ clock; at zero the user is signed out everywhere.
 
 from __future__ import annotations
 
-from browser import aio, document
+from browser import aio, document, window
 
 from brython_oidc.core.schedule import countdown_seconds, idle_remaining, idle_warning_due
 
@@ -14,7 +14,7 @@ from . import timers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .client import Oidc
+    from .client import Session
 
 ACTIVITY_EVENTS = ("mousedown", "keydown", "touchstart", "scroll", "pointermove")
 THROTTLE_S = 1.0
@@ -22,14 +22,14 @@ TICK_MS = 1000
 
 
 class IdleWatch:
-    def __init__(self, oidc: Oidc) -> None:
+    def __init__(self, oidc: Session) -> None:
         self.oidc = oidc
         self.last_activity = timers.now()
         self.last_broadcast = 0.0
         self.shown: int | None = None
         for name in ACTIVITY_EVENTS:
             document.addEventListener(name, self._on_activity, {"passive": True})
-        self.handle = timers.window.setInterval(self._tick, TICK_MS)
+        self.handle = window.setInterval(self._tick, TICK_MS)
 
     def seen(self, at: float) -> None:
         """Activity, here or in another tab."""
@@ -39,24 +39,24 @@ class IdleWatch:
     def _on_activity(self, _event: object) -> None:
         now = timers.now()
         self.seen(now)
-        if now - self.last_broadcast >= THROTTLE_S and self.oidc.is_user_logged_in:
+        if now - self.last_broadcast >= THROTTLE_S and (self.oidc.tokens is not None):
             self.last_broadcast = now
             self.oidc.channel.post("activity", {"at": now})
 
     def _tick(self) -> None:
-        if not self.oidc.is_user_logged_in:
+        if not (self.oidc.tokens is not None):
             if self.shown is not None:
                 self.shown = None
-                self.oidc._notify_countdown(None)
+                self.oidc.notify_countdown(None)
             return
         remaining = idle_remaining(self.last_activity, timers.now(), self.oidc.config.idle_timeout)
         if idle_warning_due(remaining, self.oidc.config.idle_warning):
             seconds = countdown_seconds(remaining)
             if seconds != self.shown:
                 self.shown = seconds
-                self.oidc._notify_countdown(seconds)
+                self.oidc.notify_countdown(seconds)
             if seconds == 0:
                 aio.run(self.oidc.logout(redirect_to="current page"))
         elif self.shown is not None:
             self.shown = None
-            self.oidc._notify_countdown(None)
+            self.oidc.notify_countdown(None)

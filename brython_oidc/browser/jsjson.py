@@ -8,6 +8,10 @@ from __future__ import annotations
 import javascript
 from browser import window
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 def parse_json(text: str) -> object:
     """``JSON.parse`` into Python dict/list/str/int/float/bool/None.
@@ -51,6 +55,6 @@ def dumps(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
-def to_js(value: object) -> object:
+def to_js(value: object) -> Any:
     """Plain Python data as a native JavaScript value (through JSON text)."""
     return window.JSON.parse(dumps(value))

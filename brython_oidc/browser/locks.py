@@ -14,6 +14,9 @@ from brython_oidc.core.schedule import elect_renewer
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from typing import Any
+
+    from brython_oidc.core.messages import Message
 
     from .channel import Channel
 
@@ -26,15 +29,16 @@ def web_locks_available() -> bool:
 async def with_web_lock(name: str, task: Callable[[], Awaitable[object]]) -> object:
     """Run ``task`` holding the exclusive Web Lock ``name``; return its result."""
     box: dict[str, object] = {}
+    errors: list[Exception] = []
 
     def on_lock(_lock: object) -> object:
         # The lock is held until the returned promise settles.
-        def executor(resolve: object, reject: object) -> None:
+        def executor(resolve: Any, reject: Any) -> None:
             async def run() -> None:
                 try:
                     box["value"] = await task()
                 except Exception as exc:
-                    box["error"] = exc
+                    errors.append(exc)
                 resolve(None)
 
             aio.run(run())
@@ -42,8 +46,8 @@ async def with_web_lock(name: str, task: Callable[[], Awaitable[object]]) -> obj
         return window.Promise.new(executor)
 
     await window.navigator.locks.request(name, on_lock)
-    if "error" in box:
-        raise box["error"]
+    if errors:
+        raise errors[0]
     return box.get("value")
 
 
@@ -60,7 +64,7 @@ class Election:
         self.candidates: set[str] = set()
         channel.subscribe(self._on_message)
 
-    def _on_message(self, message: object) -> None:
+    def _on_message(self, message: Message) -> None:
         if message.kind == "renew_start":
             self.candidates.add(message.sender)
 
@@ -80,3 +84,35 @@ async def run_exclusive(
     if election is None or await election.i_win():
         return await task()
     return None
+
+
+class SharedLock:
+    """A shared Web Lock held for as long as this tab is signed in.
+
+    Other tabs see it with ``navigator.locks.query()`` (boot.sibling_signed_in) and
+    know a sibling can hand them the session, without waiting blindly for one.
+    Without Web Locks it does nothing (boot then falls back on the hint).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._release: Callable[[], object] | None = None
+
+    def hold(self) -> None:
+        if self._release is not None or not web_locks_available():
+            return
+        box: dict[str, Any] = {}
+
+        def on_lock(_lock: object) -> object:
+            # Held until this promise settles, i.e. until release().
+            return window.Promise.new(lambda resolve, _reject: box.__setitem__("r", resolve))
+
+        options = window.Object.new()
+        options["mode"] = "shared"
+        window.navigator.locks.request(self.name, options, on_lock)
+        self._release = lambda: box["r"](None) if "r" in box else None
+
+    def release(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from browser import window
 
-from brython_oidc.core.errors import ConfigurationError
-from brython_oidc.core.token import TokenSet
-
 from . import page, timers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from brython_oidc.core.token import TokenSet
 
 
 class MockOidc:
@@ -29,10 +28,14 @@ class MockOidc:
         if mock == "logged-out":
             return
         if not isinstance(mock, dict) or not isinstance(mock.get("user"), dict):
+            from brython_oidc.core.errors import ConfigurationError
+
             raise ConfigurationError("mock", 'must be {"user": {claims}} or "logged-out"')
         self._sign_in(dict(mock["user"]))
 
     def _sign_in(self, claims: dict[str, object]) -> None:
+        from brython_oidc.core.token import TokenSet
+
         claims.setdefault("sub", "mock-user")
         self.decoded_id_token = claims
         self.tokens = TokenSet(

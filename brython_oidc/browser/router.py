@@ -15,6 +15,9 @@ from brython_oidc.core.authorization import safe_return_path
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
+
+    from .handle import Oidc
 
 
 class Router:
@@ -24,7 +27,7 @@ class Router:
         *,
         not_found: Callable[[str], object],
         protected: tuple[str, ...] = (),
-        oidc: object = None,
+        oidc: Oidc | None = None,
     ) -> None:
         self.routes = dict(routes)
         self.not_found = not_found
@@ -50,7 +53,7 @@ class Router:
             return
         self.routes.get(path, self.not_found)(path)
 
-    def _on_click(self, event: object) -> None:
+    def _on_click(self, event: Any) -> None:
         if event.defaultPrevented or event.button != 0:
             return
         if event.metaKey or event.ctrlKey or event.shiftKey or event.altKey:

@@ -13,15 +13,12 @@ from browser import aio, document, window
 
 from brython_oidc.core.errors import RequestTimeout
 
+# boot.post_callback_to_parent sends this type from inside the iframe.
 MESSAGE_TYPE = "brython-oidc:callback"
 
-
-def post_callback_to_parent(url: str) -> None:
-    """In the iframe: hand the callback URL to the parent page of the same origin."""
-    message = window.Object.new()
-    message["type"] = MESSAGE_TYPE
-    message["url"] = url
-    window.parent.postMessage(message, window.location.origin)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 async def silent_request(authorization_url: str, state: str, timeout: float) -> str:
@@ -33,7 +30,7 @@ async def silent_request(authorization_url: str, state: str, timeout: float) -> 
     frame.setAttribute("aria-hidden", "true")
     frame.style.display = "none"
 
-    def on_message(event: object) -> None:
+    def on_message(event: Any) -> None:
         # Only our own origin's app page can post the callback (HTML §9.4.3).
         # Object.is: Brython's == on two JS object wrappers is not JS identity.
         if event.origin != window.location.origin or not getattr(window.Object, "is")(

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from browser import window
 
+from . import keys
 from .jsjson import dumps, parse_json
 
-_PREFIX = "brython-oidc:"
 _USED_STATES_KEPT = 20
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-def _session() -> object:
+
+def _session() -> Any:
     return window.sessionStorage
 
 
-def _get(store: object, key: str) -> str | None:
+def _get(store: Any, key: str) -> str | None:
     # getItem answers JavaScript null, which Brython does not map to None.
     value = store.getItem(key)
     return value if isinstance(value, str) else None
@@ -31,8 +35,8 @@ class TransactionStore:
     """Authorization transactions in sessionStorage, keyed by ``state``."""
 
     def __init__(self, namespace: str) -> None:
-        self.prefix = f"{_PREFIX}{namespace}:tx:"
-        self.used_key = f"{_PREFIX}{namespace}:used-states"
+        self.prefix = keys.transaction_prefix(namespace)
+        self.used_key = keys.used_states_key(namespace)
 
     def save(self, state: str, mapping: dict[str, object]) -> None:
         _session().setItem(self.prefix + state, dumps(mapping))
@@ -65,9 +69,10 @@ class TransactionStore:
             if not isinstance(key, str) or not key.startswith(self.prefix):
                 continue
             try:
-                created = parse_json(_get(store, key) or "").get("created_at", 0)
-            except (ValueError, AttributeError):
-                created = 0
+                record = parse_json(_get(store, key) or "")
+            except ValueError:
+                record = None
+            created = record.get("created_at", 0) if isinstance(record, dict) else 0
             if not isinstance(created, (int, float)) or now - created > ttl:
                 store.removeItem(key)
 
@@ -94,7 +99,7 @@ class SignedInHint:
     """
 
     def __init__(self, namespace: str) -> None:
-        self.key = f"{_PREFIX}{namespace}:signed-in"
+        self.key = keys.hint_key(namespace)
 
     def set(self, now: float) -> None:
         window.localStorage.setItem(self.key, str(int(now)))

@@ -13,6 +13,7 @@ from .jsjson import to_js
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
 
 def to_uint8(data: bytes) -> object:
@@ -32,7 +33,7 @@ def random_bytes(n: int) -> bytes:
     return bytes(list(array))
 
 
-def _subtle() -> object:
+def _subtle() -> Any:
     # crypto.subtle exists only in a secure context (https, or http://localhost).
     subtle = getattr(window.crypto, "subtle", None)
     if not subtle:

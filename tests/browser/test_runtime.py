@@ -198,6 +198,10 @@ def test_idle_timeout_counts_down_and_logs_out(driver: Any, app: Any) -> None:
 
 def test_provider_down_at_start(driver: Any, app: Any) -> None:
     app.config = {**app.config, "issuer": "http://127.0.0.1:9", "request_timeout": 2}
+    driver.get(app.origin + "/test/blank")
+    # A browser that was signed in: only then does start-up ask the provider.
+    hint = f"brython-oidc:http://127.0.0.1:9|{CLIENT_ID}:signed-in"
+    driver.execute_script("localStorage.setItem(arguments[0], '1')", hint)
     driver.get(app.origin + "/")
     wait_state(driver, "logged-out", 15)
     assert driver.execute_script(f"return {SELECT.format('auth-error')}").startswith(

@@ -1,0 +1,155 @@
+"""``create_oidc``: decide the auth state on page load, importing as little as possible.
+
+Brython compiles every module it imports, at 50-200 ms per protocol module on a
+cold load, so this module imports nothing of core/. It answers three questions
+from storage and the platform alone:
+
+- is this page our callback (a ``state`` in the URL that a stored transaction knows)?
+- was this browser signed in (the localStorage hint) and may we restore?
+- is a sibling tab signed in (it holds the shared Web Lock ``keys.session_lock``)?
+
+Any yes loads the protocol engine (``client.Session``) and waits for its answer;
+all no means logged out at once: the ready mark is set, and the engine is loaded
+in the background afterwards (cross-tab login, login clicks).
+"""
+
+from __future__ import annotations
+
+import javascript
+from browser import aio, window
+
+from . import keys
+from .handle import Oidc, mark_ready
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .mock import MockOidc
+
+CONFIG_ELEMENT_ID = "brython-oidc-config"
+CALLBACK_MESSAGE = "brython-oidc:callback"
+
+
+def read_config() -> dict[str, object]:
+    """The JSON the server injected in ``<script type="application/json" id=...>``."""
+    element = window.document.getElementById(CONFIG_ELEMENT_ID)
+    if not element:
+        return {}
+    try:
+        # javascript.JSON (not window.JSON) answers Python dicts and lists.
+        value = javascript.JSON.parse(str(element.text))
+    except Exception:
+        value = None
+    if not isinstance(value, dict):
+        from brython_oidc.core.errors import ConfigurationError
+
+        raise ConfigurationError(
+            CONFIG_ELEMENT_ID, "the injected configuration is not a JSON object"
+        )
+    return dict(value)
+
+
+def _url_params(response_mode: object) -> Any:
+    loc = window.location
+    text = str(loc.hash)[1:] if response_mode == "fragment" else str(loc.search)
+    return window.URLSearchParams.new(text)
+
+
+def callback_state(response_mode: object) -> str | None:
+    """The ``state`` of an authorization response in the URL (RFC 6749 §4.1.2), if any."""
+    params = _url_params(response_mode)
+    state = params.get("state")
+    if not isinstance(state, str) or not state:
+        return None
+    if not (params.has("code") or params.has("error")):
+        return None
+    return state
+
+
+def in_iframe() -> bool:
+    try:
+        # Object.is: Brython's == on two JS object wrappers is not JS identity.
+        return not getattr(window.Object, "is")(window.self, window.top)
+    except Exception:
+        return True
+
+
+def _stored(store: Any, key: str) -> bool:
+    # getItem answers JavaScript null, which Brython does not map to None.
+    return isinstance(store.getItem(key), str)
+
+
+def is_our_callback(ns: str, state: str) -> bool:
+    """Known state (to handle), or one already used (reload/Back: to clean up)."""
+    session = window.sessionStorage
+    if _stored(session, keys.transaction_prefix(ns) + state):
+        return True
+    used = session.getItem(keys.used_states_key(ns))
+    return isinstance(used, str) and ('"' + state + '"') in used
+
+
+async def sibling_signed_in(ns: str) -> bool | None:
+    """Whether another tab holds the session lock; ``None`` without Web Locks."""
+    locks = getattr(window.navigator, "locks", None)
+    if not locks or not getattr(locks, "query", None):
+        return None
+    snapshot = await locks.query()
+    name = keys.session_lock(ns)
+    return any(str(lock.name) == name for lock in snapshot.held)
+
+
+def post_callback_to_parent() -> None:
+    """In the silent iframe: hand the callback URL to the parent page of the same origin."""
+    message = window.Object.new()
+    message["type"] = CALLBACK_MESSAGE
+    message["url"] = str(window.location.href)
+    window.parent.postMessage(message, window.location.origin)
+
+
+async def create_oidc(**overrides: object) -> Oidc | MockOidc:
+    """The page's OIDC client, once the auth state is known (ready mark recorded).
+
+    Configuration comes from the page (see ``read_config``) with ``overrides`` on top.
+    Inside the silent-renew iframe it posts the callback to the parent and never
+    resolves: the app must not boot there.
+    """
+    mapping = read_config()
+    mapping.update(overrides)
+    if in_iframe() and callback_state(mapping.get("response_mode")) is not None:
+        post_callback_to_parent()
+        await aio.Future()
+    if "mock" in mapping:
+        from .mock import MockOidc
+
+        mock = MockOidc(mapping.pop("mock"))
+        mark_ready()
+        return mock
+    mapping.setdefault("redirect_uri", str(window.location.origin) + "/")
+    oidc = Oidc(mapping)
+    issuer, client_id = mapping.get("issuer"), mapping.get("client_id")
+    if not isinstance(issuer, str) or not isinstance(client_id, str):
+        oidc.load()  # raises the ConfigurationError naming the field
+    else:
+        await _start(oidc, keys.namespace(issuer, client_id), mapping)
+    mark_ready()
+    oidc.warm_up()
+    return oidc
+
+
+async def _start(oidc: Oidc, ns: str, mapping: dict[str, object]) -> None:
+    state = callback_state(mapping.get("response_mode"))
+    # A used state (reload, Back) still needs the engine to clean the address bar.
+    callback = state is not None and is_our_callback(ns, state)
+    if not callback and _stored(window.sessionStorage, keys.after_logout_key(ns)):
+        oidc.load().start_logged_out()
+        return
+    sibling = await sibling_signed_in(ns)
+    hint = _stored(window.localStorage, keys.hint_key(ns))
+    mode = mapping.get("session_restore", "auto")
+    restore = mode == "iframe" or (hint and mode != "none")
+    if sibling is None:
+        # No Web Locks: a signed-in sibling would have left the hint; ask only then.
+        sibling = None if hint else False
+    if callback or sibling or sibling is None or restore:
+        await oidc.load().start(sibling=sibling, restore=restore)

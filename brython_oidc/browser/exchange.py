@@ -1,0 +1,104 @@
+"""Grants to verified tokens: code exchange, refresh, ID token verification.
+
+The ID token is checked per OIDC Core §3.1.3.7 (signature with WebCrypto in
+``verify``); after a refresh, §12.2 applies (same iss/sub/aud; it may be absent).
+Expiry checks use the provider's clock as estimated from a fresh token's ``iat``
+(core.schedule.server_time_offset), so a skewed local clock does not reject
+good tokens or keep expired ones.
+"""
+
+from __future__ import annotations
+
+from brython_oidc.core.errors import ValidationError
+from brython_oidc.core.jose import parse_compact_jws
+from brython_oidc.core.schedule import server_time_offset
+from brython_oidc.core.token import build_authorization_code_request, build_refresh_token_request
+
+from . import timers
+from .jsjson import parse_json
+from .verify import verify_id_token
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from brython_oidc.core.authorization import Transaction
+    from brython_oidc.core.token import TokenSet
+
+    from .provider import Provider
+
+
+class Verified:
+    """Tokens whose ID token passed every check, its claims, and the clock offset."""
+
+    __slots__ = ("claims", "clock_offset", "tokens")
+
+    def __init__(self, tokens: TokenSet, claims: dict[str, object], clock_offset: float) -> None:
+        self.tokens = tokens
+        self.claims = claims
+        self.clock_offset = clock_offset
+
+    def __repr__(self) -> str:
+        return f"Verified(sub={self.claims.get('sub')!r})"  # never the tokens
+
+
+async def exchange_code(provider: Provider, transaction: Transaction, code: str) -> Verified:
+    """RFC 6749 §4.1.3 with the code_verifier (RFC 7636 §4.5), then §3.1.3.7."""
+    metadata = await provider.discover()
+    request = build_authorization_code_request(
+        provider.config, metadata, code, transaction.code_verifier
+    )
+    tokens = await provider.token(request)
+    return await verify(provider, tokens, nonce=transaction.nonce, previous=None, offset=0.0)
+
+
+async def refresh(
+    provider: Provider, current: TokenSet, previous: dict[str, object], offset: float
+) -> Verified:
+    """RFC 6749 §6; a response without a refresh_token keeps the current one."""
+    refresh_token = current.refresh_token
+    if not refresh_token:
+        raise ValidationError("refresh_token", "there is no refresh token to use")
+    metadata = await provider.discover()
+    request = build_refresh_token_request(provider.config, metadata, refresh_token)
+    tokens = await provider.token(request)
+    if not tokens.refresh_token:
+        tokens.refresh_token = refresh_token  # RFC 6749 §6: the old one stays valid
+    return await verify(provider, tokens, nonce=None, previous=previous, offset=offset)
+
+
+def iat_offset(id_token: str, received_at: float) -> float:
+    """Server clock minus local clock, from the (not yet verified) ID token's ``iat``.
+
+    Only used to move ``now`` for the expiry checks of this same, signature-checked
+    token; a forged ``iat`` fails the signature check first.
+    """
+    try:
+        claims = parse_compact_jws(id_token, parse_json=parse_json).claims
+    except ValidationError:
+        return 0.0
+    return server_time_offset(claims.get("iat"), received_at)
+
+
+async def verify(
+    provider: Provider,
+    tokens: TokenSet,
+    *,
+    nonce: str | None,
+    previous: dict[str, object] | None,
+    offset: float,
+) -> Verified:
+    """The ID token's claims, checked; without one only a refresh may go on (§12.2)."""
+    if not tokens.id_token:
+        if previous is not None:
+            return Verified(tokens, previous, offset)
+        raise ValidationError("id_token", "the token response has no id_token (OIDC Core §3.1.3.3)")
+    offset = iat_offset(tokens.id_token, tokens.received_at)
+    claims = await verify_id_token(
+        tokens.id_token,
+        config=provider.config,
+        keys=await provider.key_set(),
+        nonce=nonce,
+        now=timers.now() + offset,
+        access_token=tokens.access_token,
+        previous_claims=previous,
+    )
+    return Verified(tokens, claims, offset)

@@ -1,0 +1,151 @@
+"""The object ``create_oidc`` returns: the app's view of the session.
+
+It is cheap to create: the protocol engine (``client.Session``, which imports
+core/) is loaded only when needed — at start-up when there is something to
+restore, else in the background right after the ready mark, or on the first
+``login()``. Until then the user is simply logged out.
+"""
+
+from __future__ import annotations
+
+from browser import window
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from brython_oidc.core.errors import OIDCError
+    from brython_oidc.core.token import TokenSet
+
+    from .client import Session
+
+READY_MARK = "brython-oidc:ready"
+
+
+def mark_ready() -> None:
+    """DESIGN: ``performance.mark("brython-oidc:ready")`` once the auth state is known."""
+    if not window.performance.getEntriesByName(READY_MARK).length:
+        window.performance.mark(READY_MARK)
+
+
+class Oidc:
+    """One app's OIDC session in this tab. Create it with ``create_oidc``."""
+
+    def __init__(self, mapping: dict[str, object]) -> None:
+        self._mapping = mapping
+        self._session: Session | None = None
+        self._load_error: OIDCError | None = None
+        self.token_subscribers: list[Callable[[TokenSet | None], None]] = []
+        self.countdown_subscribers: list[Callable[[int | None], None]] = []
+
+    # --- loading the engine -------------------------------------------------------------
+
+    def load(self) -> Session:
+        """The protocol engine, imported and created on first use.
+
+        A configuration error is raised here (and remembered, so a background load
+        that failed is reported again by the next call that needs the engine).
+        """
+        if self._session is not None:
+            return self._session
+        if self._load_error is not None:
+            raise self._load_error
+        from brython_oidc.core.config import ClientConfig
+        from brython_oidc.core.errors import OIDCError
+
+        from .client import Session
+
+        try:
+            config = ClientConfig.from_mapping(self._mapping)
+        except OIDCError as exc:
+            self._load_error = exc
+            raise
+        self._session = Session(config, self)
+        return self._session
+
+    def warm_up(self) -> None:
+        """Load the engine when the page is idle (cross-tab login, faster login click)."""
+        if self._session is not None:
+            return
+
+        def run(*_args: object) -> None:
+            if self._session is not None:
+                return
+            try:
+                self.load().start_logged_out()
+            except Exception as exc:
+                # Nobody to raise to here: the app sees it in last_error / on login().
+                window.console.error(f"brython-oidc: {type(exc).__name__}: {exc}")
+
+        idle = getattr(window, "requestIdleCallback", None)
+        if idle:
+            idle(run, {"timeout": 2000})
+        else:
+            window.setTimeout(run, 50)
+
+    # --- state --------------------------------------------------------------------------
+
+    @property
+    def is_user_logged_in(self) -> bool:
+        return self._session is not None and self._session.tokens is not None
+
+    @property
+    def tokens(self) -> TokenSet | None:
+        return self._session.tokens if self._session is not None else None
+
+    @property
+    def decoded_id_token(self) -> dict[str, object] | None:
+        return self._session.decoded_id_token if self._session is not None else None
+
+    @property
+    def user(self) -> dict[str, object] | None:
+        """ID token claims merged with the userinfo response (OIDC Core §5.3)."""
+        return self._session.user if self._session is not None else None
+
+    @property
+    def last_error(self) -> OIDCError | None:
+        """The last failure, typed (``OIDCError`` subclasses); ``None`` after a success."""
+        if self._session is not None:
+            return self._session.last_error
+        return self._load_error
+
+    # --- actions ------------------------------------------------------------------------
+
+    async def get_tokens(self) -> TokenSet | None:
+        """Current tokens, renewed first when they are about to expire."""
+        if self._session is None:
+            return None
+        return await self._session.get_tokens()
+
+    async def fetch(self, url: str, **init: object) -> object:
+        """``window.fetch`` with ``Authorization`` added for own/allowed origins only."""
+        return await self.load().fetch(url, **init)
+
+    async def login(
+        self, redirect_to: str | None = None, *, popup: bool = False, **params: object
+    ) -> None:
+        """Sign in: a redirect to the provider, or a popup window with ``popup=True``."""
+        await self.load().login(redirect_to, popup=popup, **params)
+
+    async def logout(self, redirect_to: str = "home") -> None:
+        """Sign out here, in every tab, and at the provider."""
+        await self.load().logout(redirect_to)
+
+    async def renew(self) -> None:
+        """Renew the tokens now (normally scheduled before expiry)."""
+        if self._session is not None:
+            await self._session.renew()
+
+    def subscribe_to_tokens_change(
+        self, callback: Callable[[TokenSet | None], None]
+    ) -> Callable[[], None]:
+        """``callback(tokens_or_None)`` on every login, renewal and logout."""
+        self.token_subscribers.append(callback)
+        return lambda: self.token_subscribers.remove(callback)
+
+    def subscribe_to_auto_logout_countdown(
+        self, callback: Callable[[int | None], None]
+    ) -> Callable[[], None]:
+        """``callback(seconds_left)`` during the idle warning, ``None`` when it ends."""
+        self.countdown_subscribers.append(callback)
+        return lambda: self.countdown_subscribers.remove(callback)

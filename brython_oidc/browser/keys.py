@@ -1,0 +1,44 @@
+"""Names the runtime uses outside its own memory: storage keys, lock names.
+
+Kept in one tiny module so the start-up decision (``boot``) can read storage and
+locks without importing the protocol modules. Every name is namespaced by issuer
+and client_id, so two apps (or two providers) on one origin never mix.
+"""
+
+from __future__ import annotations
+
+PREFIX = "brython-oidc:"
+
+
+def namespace(issuer: str, client_id: str) -> str:
+    return f"{issuer}|{client_id}"
+
+
+def transaction_prefix(ns: str) -> str:
+    """sessionStorage: ``<prefix><state>`` holds one in-flight transaction."""
+    return f"{PREFIX}{ns}:tx:"
+
+
+def used_states_key(ns: str) -> str:
+    """sessionStorage: the states already consumed (reloaded callbacks are dropped)."""
+    return f"{PREFIX}{ns}:used-states"
+
+
+def hint_key(ns: str) -> str:
+    """localStorage: the "was signed in" hint (a timestamp, never a token)."""
+    return f"{PREFIX}{ns}:signed-in"
+
+
+def after_logout_key(ns: str) -> str:
+    """sessionStorage: where to land once the provider's logout comes back."""
+    return f"{PREFIX}{ns}:after-logout"
+
+
+def renew_lock(ns: str) -> str:
+    """Web Lock held (exclusive) by the tab that renews for all."""
+    return f"{PREFIX}renew:{ns}"
+
+
+def session_lock(ns: str) -> str:
+    """Web Lock held (shared) by every signed-in tab, so a new tab knows to ask them."""
+    return f"{PREFIX}session:{ns}"

@@ -1,0 +1,75 @@
+"""Logout: local state first, then revocation and RP-Initiated Logout.
+
+Order matters: every tab is signed out before any network call, so a provider
+that is down cannot keep anyone signed in. Then the refresh token is revoked
+(RFC 7009) where the provider has a revocation endpoint, and the browser goes to
+the end_session_endpoint with id_token_hint, client_id and
+post_logout_redirect_uri (OIDC RP-Initiated Logout 1.0 §2). The path to land on
+afterwards is kept in sessionStorage: the provider only knows the registered URI.
+"""
+
+from __future__ import annotations
+
+from browser import window
+
+from brython_oidc.core.authorization import safe_return_path
+from brython_oidc.core.errors import OIDCError
+from brython_oidc.core.token import build_end_session_url
+
+from . import keys, page
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .client import Session
+
+
+def logout_target(redirect_to: str) -> str:
+    """``"home"``, ``"current page"`` or a same-origin path (never an open redirect)."""
+    if redirect_to == "home":
+        return "/"
+    if redirect_to == "current page":
+        return page.current_path()
+    return safe_return_path(redirect_to)
+
+
+async def logout(session: Session, redirect_to: str) -> None:
+    tokens = session.tokens
+    target = logout_target(redirect_to)
+    session.clear("logout", broadcast=True)
+    provider = session.provider
+    try:
+        metadata = await provider.discover()
+    except OIDCError as exc:
+        session.fail(exc)
+        page.navigate(target)
+        return
+    if tokens is not None and tokens.refresh_token:
+        try:
+            await provider.revoke(tokens.refresh_token)
+        except OIDCError as exc:
+            session.last_error = exc  # logout goes on: local state is already gone
+    end_session = build_end_session_url(
+        metadata,
+        id_token_hint=tokens.id_token if tokens is not None else None,
+        client_id=session.config.client_id,
+        post_logout_redirect_uri=session.config.post_logout_redirect_uri,
+    )
+    if end_session is None:
+        # Loud: without an end_session_endpoint the provider session stays alive.
+        window.console.warn(
+            "brython-oidc: the provider has no end_session_endpoint; "
+            "signed out here only, the provider session remains"
+        )
+        page.navigate(target)
+        return
+    window.sessionStorage.setItem(keys.after_logout_key(session.namespace), target)
+    page.navigate(end_session)
+
+
+def restore_after_logout(namespace: str) -> None:
+    """Back from the provider's logout: land where ``logout(redirect_to=...)`` said."""
+    key = keys.after_logout_key(namespace)
+    target = window.sessionStorage.getItem(key)
+    if isinstance(target, str):
+        window.sessionStorage.removeItem(key)
+        page.replace_url(safe_return_path(target))

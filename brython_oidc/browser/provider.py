@@ -1,0 +1,138 @@
+"""Talking to the provider's endpoints: discovery, token, userinfo, revocation.
+
+Each call names its endpoint so a failure says which one failed (DESIGN: errors);
+bodies, which may hold tokens, are never logged.
+"""
+
+from __future__ import annotations
+
+from browser import window
+
+from brython_oidc.core.discovery import discovery_url, process_discovery_response
+from brython_oidc.core.errors import TransportError, ValidationError
+from brython_oidc.core.id_token import validate_userinfo_sub
+from brython_oidc.core.token import build_revocation_request, process_token_response
+
+from . import http, timers
+from .jsjson import parse_json
+from .verify import KeySet
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from brython_oidc.core.config import ClientConfig
+    from brython_oidc.core.discovery import ProviderMetadata
+    from brython_oidc.core.token import TokenRequest, TokenSet
+
+
+def _http_error(endpoint: str, url: str, status: int) -> TransportError:
+    return TransportError(
+        endpoint,
+        f"HTTP {status}",
+        url=url,
+        status=status,
+        provider_looks_down=status >= 500,
+    )
+
+
+class Provider:
+    """The provider as this tab knows it: metadata and keys, fetched once."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+        self.metadata: ProviderMetadata | None = None
+        self.keys: KeySet | None = None
+
+    def forget(self) -> None:
+        """Fetch discovery again next time (after the provider was unreachable)."""
+        self.metadata = None
+        self.keys = None
+
+    async def discover(self) -> ProviderMetadata:
+        """The discovery document (OIDC Discovery §4), its issuer checked by core."""
+        if self.metadata is not None:
+            return self.metadata
+        url = discovery_url(self.config.issuer)
+        response = await http.request(
+            url, endpoint="discovery", timeout=self.config.request_timeout
+        )
+        if response.status != 200:
+            raise _http_error("discovery", url, response.status)
+        try:
+            document = parse_json(response.text)
+        except ValueError:
+            raise ValidationError("discovery", "the discovery document is not JSON") from None
+        if not isinstance(document, dict):
+            raise ValidationError("discovery", "the discovery document is not a JSON object")
+        metadata = process_discovery_response(
+            document, issuer=self.config.issuer, warn=lambda m: window.console.warn(m)
+        )
+        self.metadata = metadata
+        self.keys = KeySet(metadata, self.config.request_timeout)
+        return metadata
+
+    async def key_set(self) -> KeySet:
+        await self.discover()
+        if self.keys is None:  # discover() always sets both
+            raise ValidationError("jwks", "no key set")
+        return self.keys
+
+    async def token(self, request: TokenRequest) -> TokenSet:
+        """One token request (RFC 6749 §4.1.3 or §6), processed by core (§5.1, §5.2)."""
+        response = await http.post_form(
+            request.url,
+            request.body,
+            endpoint="token_endpoint",
+            timeout=self.config.request_timeout,
+            headers=request.headers,
+        )
+        return process_token_response(
+            response.status,
+            response.text,
+            parse_json=parse_json,
+            now=timers.now(),
+            content_type=response.content_type,
+        )
+
+    async def userinfo(
+        self, access_token: str, token_type: str, id_token_claims: dict[str, object]
+    ) -> dict[str, object] | None:
+        """The UserInfo response (OIDC Core §5.3), or None when there is no endpoint.
+
+        §5.3.4: its ``sub`` must equal the ID token's, else it must not be used
+        (core raises ValidationError check "sub").
+        """
+        metadata = await self.discover()
+        url = metadata.userinfo_endpoint
+        if not url:
+            return None
+        response = await http.request(
+            url,
+            endpoint="userinfo_endpoint",
+            timeout=self.config.request_timeout,
+            headers={"Authorization": f"{token_type} {access_token}", "Accept": "application/json"},
+        )
+        if response.status != 200:
+            raise _http_error("userinfo_endpoint", url, response.status)
+        try:
+            document = parse_json(response.text)
+        except ValueError:
+            raise ValidationError("userinfo", "the userinfo response is not JSON") from None
+        if not isinstance(document, dict):
+            raise ValidationError("userinfo", "the userinfo response is not a JSON object")
+        return validate_userinfo_sub(document, id_token_claims)
+
+    async def revoke(self, refresh_token: str) -> None:
+        """RFC 7009 §2.1: revoke the refresh token, when there is a revocation endpoint."""
+        metadata = await self.discover()
+        request = build_revocation_request(self.config, metadata, refresh_token, "refresh_token")
+        if request is None:
+            return
+        response = await http.post_form(
+            request.url,
+            request.body,
+            endpoint="revocation_endpoint",
+            timeout=self.config.request_timeout,
+            headers=request.headers,
+        )
+        if response.status != 200:  # RFC 7009 §2.2: 200 for success
+            raise _http_error("revocation_endpoint", request.url, response.status)

@@ -1,0 +1,136 @@
+"""Renewal: scheduled before expiry, one tab for all, retried with backoff.
+
+- refresh_token grant when there is one (RFC 6749 §6), else a silent prompt=none
+  request; run under the renewal Web Lock (or the channel election without Web
+  Locks) so a rotating refresh token is used once (RFC 9700 §4.14.2). A tab that
+  gets the lock after another renewed finds new tokens and does nothing.
+- Re-checked when the tab wakes (visibilitychange, online, pageshow) and when the
+  wall clock jumps: timers do not run during sleep or in throttled tabs.
+- Provider unreachable: the tokens are kept until they expire, and renewal is
+  retried with exponential backoff (core.schedule.backoff_delay).
+"""
+
+from __future__ import annotations
+
+from browser import aio
+
+from brython_oidc.core.errors import (
+    ErrorResponse,
+    InteractionRequired,
+    LoginRequired,
+    OIDCError,
+    TransportError,
+)
+from brython_oidc.core.schedule import backoff_delay, renew_at
+
+from . import timers, webcrypto
+from .locks import run_exclusive
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from .client import Session
+
+# Retries after the provider was unreachable: 2 s, 4 s, ... up to 60 s.
+RETRY_BASE = 2.0
+RETRY_CAP = 60.0
+NO_SESSION = (LoginRequired, InteractionRequired)
+
+
+def rand_unit() -> float:
+    return webcrypto.random_bytes(1)[0] / 255.0
+
+
+class Renewal:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.timer: timers.Timer | None = None
+        self.retry_timer: timers.Timer | None = None
+        self.attempt = 0
+        self.running = False
+
+    def cancel(self) -> None:
+        for timer in (self.timer, self.retry_timer):
+            if timer is not None:
+                timer.cancel()
+        self.timer = self.retry_timer = None
+
+    def schedule(self) -> None:
+        """Plan the next renewal from the current tokens' expiry."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        tokens = self.session.tokens
+        if tokens is None or tokens.expires_at is None:
+            return
+        config = self.session.config
+        now = timers.now()
+        at = renew_at(
+            tokens.expires_at,
+            renew_before=config.renew_before_expiry,
+            jitter=rand_unit() * config.renew_jitter,
+            now=now,
+        )
+        self.timer = timers.Timer(at - now, lambda: aio.run(self.quietly()))
+
+    def due(self) -> bool:
+        tokens = self.session.tokens
+        if tokens is None or tokens.expires_at is None:
+            return False
+        return tokens.expires_at - timers.now() < self.session.config.renew_before_expiry
+
+    async def quietly(self) -> None:
+        # run() records failures in last_error; a timer has nobody to raise to.
+        try:
+            await self.run()
+        except OIDCError as exc:
+            self.session.last_error = exc
+
+    async def run(self) -> None:
+        """Renew now: one tab at a time, the result handed to the others."""
+        session = self.session
+        seen = session.tokens
+        if seen is None or self.running:
+            return
+        self.running = True
+
+        async def task() -> None:
+            if session.tokens is not seen:
+                return  # another tab renewed while we waited for the lock
+            await session.renew_now()
+
+        try:
+            await run_exclusive(session.lock_name, task, session.election)
+            self.attempt = 0
+        except NO_SESSION as exc:
+            session.fail(exc)
+            session.clear("session_ended", broadcast=True)
+        except ErrorResponse as exc:
+            session.fail(exc)
+            if exc.error == "invalid_grant":
+                session.clear("invalid_grant", broadcast=True)
+        except OIDCError as exc:
+            # Provider down during renewal: keep the tokens until they expire, retry.
+            session.fail(exc)
+            self.retry_later(self.quietly)
+        finally:
+            self.running = False
+
+    def retry_later(self, step: Callable[[], Awaitable[None]]) -> None:
+        delay = backoff_delay(self.attempt, base=RETRY_BASE, cap=RETRY_CAP, jitter=rand_unit())
+        self.attempt += 1
+        if self.retry_timer is not None:
+            self.retry_timer.cancel()
+        self.retry_timer = timers.Timer(delay, lambda: aio.run(step()))
+
+    def on_wake(self, _reason: str) -> None:
+        """Timers may have slept through the renewal time: check against the clock now."""
+        session = self.session
+        if session.tokens is not None:
+            if self.due():
+                aio.run(self.quietly())
+            else:
+                self.schedule()
+        elif isinstance(session.last_error, TransportError):
+            aio.run(session.retry_start())

@@ -1,0 +1,167 @@
+"""Start-up and restore: callback capture, sibling tab, silent and redirect restore.
+
+DESIGN: the callback is recognised by its stored transaction and cleaned from the
+address bar before app code runs; a used state (reload, Back) is dropped, never
+an error. Restore: a signed-in sibling first (no provider round trip), then a
+prompt=none request in a hidden iframe, then — gated by the hint, and only once —
+a top-level prompt=none redirect.
+"""
+
+from __future__ import annotations
+
+from browser import aio
+
+from brython_oidc.core.authorization import (
+    Transaction,
+    callback_params,
+    strip_callback_params,
+)
+from brython_oidc.core.errors import OIDCError, TransportError, ValidationError
+
+from . import logout, page, tabs, timers
+from . import silent as silent_frame
+from .authorize import authorization_request, code_from_callback, code_from_params
+from .exchange import exchange_code
+from .idle import IdleWatch
+from .renewal import NO_SESSION
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .client import Session
+
+
+async def start(session: Session, *, sibling: bool | None, restore: bool) -> None:
+    """Find out the auth state: callback, sibling tab, restore at the provider.
+
+    ``sibling``: a signed-in tab is known to exist (True), known not to (False),
+    or cannot be known without Web Locks (None: ask, with a short wait).
+    """
+    start_logged_out(session)
+    params = our_callback(session)
+    try:
+        if params is not None:
+            await handle_callback(session, params)
+        elif sibling is not False and await from_sibling(session, sibling is True):
+            pass
+        elif restore:
+            await restore_session(session)
+    except OIDCError as exc:
+        session.fail(exc)
+
+
+def start_logged_out(session: Session) -> None:
+    """The part of start-up that needs no provider: storage upkeep and watchers."""
+    session.transactions.purge(timers.now(), session.config.transaction_ttl)
+    logout.restore_after_logout(session.namespace)
+    timers.on_wake(session.renewal.on_wake)
+    timers.ClockWatch(lambda _jump: session.renewal.on_wake("clock"))
+    if session.config.idle_timeout is not None:
+        session.idle = IdleWatch(session)
+
+
+def our_callback(session: Session) -> dict[str, str] | None:
+    """Our callback's parameters, with the address bar already cleaned.
+
+    Recognised by the stored transaction (DESIGN: one redirect URI). A callback
+    whose state was already used (reload, Back) is cleaned and ignored, so it
+    can never fail with "no matching state".
+    """
+    try:
+        params = callback_params(page.href(), session.config.response_mode)
+    except ValidationError:
+        return None
+    state = params.get("state") if params else None
+    if params is None or not state:
+        return None
+    if session.transactions.has(state):
+        page.replace_url(strip_callback_params(page.href()))
+        return params
+    if session.transactions.was_used(state):
+        page.replace_url(strip_callback_params(page.href()))
+    return None
+
+
+async def handle_callback(session: Session, params: dict[str, str]) -> None:
+    stored = session.transactions.take(params["state"])
+    if stored is None:
+        raise ValidationError("state", "the transaction for this state is gone")
+    transaction = Transaction.from_mapping(stored)
+    metadata = await session.provider.discover()
+    try:
+        code = code_from_params(session.config, metadata, transaction, params)
+    except NO_SESSION:
+        if transaction.kind == "restore":
+            # The prompt=none redirect found no session: stop trying (never a loop).
+            session.hint.clear()
+            page.replace_url(transaction.return_to)
+            return
+        raise
+    await session.sign_in(await exchange_code(session.provider, transaction, code))
+    page.replace_url(transaction.return_to)
+
+
+async def restore_session(session: Session) -> None:
+    """Session restore on reload (DESIGN): silent iframe, then the gated redirect."""
+    mode = session.config.session_restore
+    if mode == "none":
+        return
+    if mode in ("auto", "iframe"):
+        try:
+            await silent(session)
+            return
+        except NO_SESSION:
+            if mode == "iframe" or not session.hint.present():
+                return
+        except TransportError:
+            if mode == "iframe" or not session.hint.present():
+                raise
+    if mode in ("auto", "redirect") and session.hint.present():
+        # The hint says a session existed; its "restore" transaction clears the
+        # hint when the provider answers login_required, so this runs once.
+        metadata = await session.provider.discover()
+        url, _ = await authorization_request(
+            session.config,
+            metadata,
+            session.transactions,
+            kind="restore",
+            return_to=page.current_path(),
+            prompt="none",
+        )
+        page.navigate(url)
+        await aio.Future()  # the page is leaving; nothing below may run
+
+
+async def silent(session: Session) -> None:
+    """A prompt=none request in a hidden iframe (OIDC Core §3.1.2.1)."""
+    metadata = await session.provider.discover()
+    url, transaction = await authorization_request(
+        session.config, metadata, session.transactions, kind="silent", return_to="/", prompt="none"
+    )
+    callback_url = await silent_frame.silent_request(
+        url, transaction.state, session.config.silent_timeout
+    )
+    code = code_from_callback(session.config, metadata, transaction, callback_url)
+    await session.sign_in(await exchange_code(session.provider, transaction, code))
+
+
+async def from_sibling(session: Session, known: bool) -> bool:
+    """Ask open tabs for the session (no provider round trip)."""
+    if not session.channel.available:
+        return False
+    session.sibling = tabs.SiblingRequest(session.channel)
+    payload = await session.sibling.ask(known)
+    session.sibling = None
+    if payload is not None:
+        session.adopt(payload)
+    return session.tokens is not None
+
+
+async def retry_start(session: Session) -> None:
+    """After the provider was unreachable at start-up: try the restore again."""
+    try:
+        session.provider.forget()
+        await restore_session(session)
+        session.last_error = None
+        session.renewal.attempt = 0
+    except OIDCError as exc:
+        session.fail(exc)
