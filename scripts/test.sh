@@ -28,4 +28,7 @@ echo "== ruff"
 echo "== mypy"
 "$PY" -m mypy
 echo "== pytest"
-"$PY" -m pytest --cov=brython_oidc --cov-report=term:skip-covered "$@"
+# coverage starts before pytest, so modules the pytest plugin entry point imports
+# early are measured too (pytest-cov starts after plugins load).
+"$PY" -m coverage run -m pytest "$@"
+"$PY" -m coverage report --skip-covered
