@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import brython
 from starlette.requests import Request
@@ -25,6 +24,7 @@ from brython_oidc.devidp import create_app as create_idp_app
 from brython_oidc.server import create_app
 from brython_oidc.testing.live_server import free_port, serve_in_thread
 from brython_oidc.testing.node_provider import NodeProvider
+from brython_oidc.testing.servers import TokenRequestCounter
 
 HERE = Path(__file__).resolve().parent
 OURS_APP = HERE / "ours_app"
@@ -46,45 +46,12 @@ window.performance.mark("bench:rendered")
 </script></body></html>"""
 
 
-class TokenCounter:
-    """ASGI wrapper counting POST /token by grant_type and response status."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.calls: list[tuple[str, int]] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] != "/token" or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        grant = parse_qs(body.decode()).get("grant_type", [""])[0]
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        async def watch(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                self.calls.append((grant, int(message["status"])))
-            await send(message)
-
-        await self.app(scope, replay, watch)
-
-
 class RunningIdp:
     """Either provider, with the same two questions the benchmark asks of it."""
 
-    def __init__(self, name: str, issuer: str, counter: TokenCounter | None, node: Any) -> None:
+    def __init__(
+        self, name: str, issuer: str, counter: TokenRequestCounter | None, node: Any
+    ) -> None:
         self.name = name
         self.issuer = issuer
         self._counter = counter
@@ -121,7 +88,9 @@ def dev_provider(origins: Origins) -> Iterator[RunningIdp]:
     issuer = f"http://127.0.0.1:{port}"
     client = Client(CLIENT_ID, origins.redirect_uris(), scope=SCOPE)
     lifetimes = Lifetimes(access_token=TOKEN_TTL, id_token=TOKEN_TTL)
-    counter = TokenCounter(create_idp_app(Provider(issuer, clients=[client], lifetimes=lifetimes)))
+    counter = TokenRequestCounter(
+        create_idp_app(Provider(issuer, clients=[client], lifetimes=lifetimes))
+    )
     with serve_in_thread(counter, port=port):
         yield RunningIdp("development provider", issuer, counter, None)
 

@@ -23,11 +23,16 @@ KNOWN_ORIGINS: list[str] = []
 
 
 class TokenRequestCounter:
-    """ASGI wrapper: records each ``POST /token``'s ``grant_type`` (the body is replayed)."""
+    """ASGI wrapper: records each ``POST /token``'s ``grant_type`` (the body is replayed).
+
+    ``grants`` lists the grant types in order; ``calls`` pairs each with the status the
+    provider answered, so a test or benchmark can also count refused requests.
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.grants: list[str] = []
+        self.calls: list[tuple[str, int]] = []
         #: Every token the endpoint issued, so a test can prove none leaked anywhere.
         self.issued_tokens: list[str] = []
         self._lock = threading.Lock()
@@ -58,6 +63,9 @@ class TokenRequestCounter:
         sent: list[bytes] = []
 
         async def record(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                with self._lock:
+                    self.calls.append((grant, int(message["status"])))
             if message["type"] == "http.response.body":
                 sent.append(message.get("body", b""))
                 if not message.get("more_body", False):
@@ -84,6 +92,7 @@ class TokenRequestCounter:
     def clear(self) -> None:
         with self._lock:
             self.grants.clear()
+            self.calls.clear()
             self.issued_tokens.clear()
 
 
