@@ -4,7 +4,8 @@ Brython compiles every module it imports, at 50-200 ms per protocol module on a
 cold load, so this module imports nothing of core/. It answers three questions
 from storage and the platform alone:
 
-- is this page our callback (a ``state`` in the URL that a stored transaction knows)?
+- is this page an authorization response (``code``/``error`` with a ``state``, or
+  without one while a login is in flight)? Ours, reused or foreign, the engine decides.
 - was this browser signed in (the localStorage hint) and may we restore?
 - is a sibling tab signed in (it holds the shared Web Lock ``keys.session_lock``)?
 
@@ -78,6 +79,27 @@ def in_iframe() -> bool:
 def _stored(store: Any, key: str) -> bool:
     # getItem answers JavaScript null, which Brython does not map to None.
     return isinstance(store.getItem(key), str)
+
+
+def callback_shaped(ns: str, response_mode: object) -> bool:
+    """An authorization response the engine must look at (handle, clean or refuse).
+
+    ``code`` or ``error`` with a ``state``; or with none while a transaction is in
+    flight (core.authorization.callback_disposition makes the decision).
+    """
+    params = _url_params(response_mode)
+    if not (params.has("code") or params.has("error")):
+        return False
+    state = params.get("state")
+    if isinstance(state, str) and state:
+        return True
+    session = window.sessionStorage
+    prefix = keys.transaction_prefix(ns)
+    for i in range(session.length):
+        key = session.key(i)
+        if isinstance(key, str) and key.startswith(prefix):
+            return True
+    return False
 
 
 def is_our_callback(ns: str, state: str) -> bool:
@@ -169,9 +191,9 @@ async def create_oidc(**overrides: object) -> Oidc | MockOidc:
 
 
 async def _start(oidc: Oidc, ns: str, mapping: dict[str, object]) -> None:
-    state = callback_state(mapping.get("response_mode"))
-    # A used state (reload, Back) still needs the engine to clean the address bar.
-    callback = state is not None and is_our_callback(ns, state)
+    # Ours, used (reload, Back: the address bar needs cleaning) or foreign (refused
+    # with ValidationError("state")): each needs the engine.
+    callback = callback_shaped(ns, mapping.get("response_mode"))
     if not callback and _stored(window.sessionStorage, keys.after_logout_key(ns)):
         oidc.load().start_logged_out()
         return

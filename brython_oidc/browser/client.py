@@ -12,7 +12,7 @@ from browser import window
 from brython_oidc.core.authorization import (
     safe_return_path,
 )
-from brython_oidc.core.errors import OIDCError, TransportError
+from brython_oidc.core.errors import OIDCError, TransportError, ValidationError
 from brython_oidc.core.urls import url_origin
 
 from . import keys, logout, page, startup, tabs, timers, webcrypto
@@ -67,6 +67,8 @@ class Session:
         self.channel.subscribe(self.on_message)
         self.election = Election(self.channel)
         self.idle: IdleWatch | None = None
+        #: start_logged_out ran (watchers set): a login click may load the engine first.
+        self.watching = False
 
     # --- public API (through handle.Oidc) -----------------------------------------------
 
@@ -106,20 +108,28 @@ class Session:
     async def login(
         self, redirect_to: str | None = None, *, popup: bool = False, **params: object
     ) -> None:
-        """RFC 6749 §4.1.1 with PKCE; by redirect, or in a popup when asked."""
-        metadata = await self.provider.discover()
+        """RFC 6749 §4.1.1 with PKCE; by redirect, or in a popup when asked.
+
+        A failure before the redirect (provider down, bad discovery document) is
+        raised and kept in ``last_error``: the click must say why nothing happened.
+        """
         return_to = safe_return_path(redirect_to or page.current_path())
         prompt, login_hint = params.pop("prompt", None), params.pop("login_hint", None)
-        url, transaction = await authorization_request(
-            self.config,
-            metadata,
-            self.transactions,
-            kind="popup" if popup else "login",
-            return_to=return_to,
-            prompt=str(prompt) if prompt else None,
-            login_hint=str(login_hint) if login_hint else None,
-            extra_params=params,
-        )
+        try:
+            metadata = await self.provider.discover()
+            url, transaction = await authorization_request(
+                self.config,
+                metadata,
+                self.transactions,
+                kind="popup" if popup else "login",
+                return_to=return_to,
+                prompt=str(prompt) if prompt else None,
+                login_hint=str(login_hint) if login_hint else None,
+                extra_params=params,
+            )
+        except OIDCError as exc:
+            self.fail(exc, retry=False)  # the user retries by clicking again
+            raise
         if not popup:
             page.navigate(url)
             return
@@ -183,9 +193,15 @@ class Session:
             return await self.provider.userinfo(
                 tokens.access_token, tokens.token_type, verified.claims
             )
+        except ValidationError as exc:
+            if exc.check == "sub":
+                # OIDC Core §5.3.4: another user's claims for this token. Loud: the
+                # sign-in is refused (the provider or the response is not to be trusted).
+                raise
+            self.fail(exc)
+            return None
         except OIDCError as exc:
-            # OIDC Core §5.3.4: a mismatching sub means the response is not used;
-            # the sign-in itself stands on the verified ID token.
+            # Userinfo down or refused: the sign-in stands on the verified ID token.
             self.fail(exc)
             return None
 
@@ -261,9 +277,9 @@ class Session:
         for callback in list(self.countdown_subscribers):
             callback(seconds)
 
-    def fail(self, exc: OIDCError) -> None:
+    def fail(self, exc: OIDCError, *, retry: bool = True) -> None:
         self.last_error = exc
         # The message is built by core without tokens; safe for the console.
         window.console.warn(f"brython-oidc: {type(exc).__name__}: {exc}")
-        if isinstance(exc, TransportError) and self.tokens is None:
+        if retry and isinstance(exc, TransportError) and self.tokens is None:
             self.renewal.retry_later(self.retry_start)

@@ -2,9 +2,11 @@
 
 The ID token is checked per OIDC Core §3.1.3.7 (signature with WebCrypto in
 ``verify``); after a refresh, §12.2 applies (same iss/sub/aud; it may be absent).
-Expiry checks use the provider's clock as estimated from a fresh token's ``iat``
-(core.schedule.server_time_offset), so a skewed local clock does not reject
-good tokens or keep expired ones.
+Expiry checks (exp, iat, nbf) use the local clock with ``clock_leeway``: §3.1.3.7
+says "current time", and an offset taken from the token under validation would let
+an expired or far-future token shift "now" until it passes. The ``iat``-derived
+offset (core.schedule.server_time_offset) only serves renewal scheduling and, when
+a time check fails, the error message ("the local clock looks N s ahead ...").
 """
 
 from __future__ import annotations
@@ -66,10 +68,10 @@ async def refresh(
 
 
 def iat_offset(id_token: str, received_at: float) -> float:
-    """Server clock minus local clock, from the (not yet verified) ID token's ``iat``.
+    """Server clock minus local clock, from the ID token's ``iat``.
 
-    Only used to move ``now`` for the expiry checks of this same, signature-checked
-    token; a forged ``iat`` fails the signature check first.
+    An estimate for scheduling and error messages only; never used to move ``now``
+    for the expiry checks of a token (that token would vouch for itself).
     """
     try:
         claims = parse_compact_jws(id_token, parse_json=parse_json).claims
@@ -92,13 +94,38 @@ async def verify(
             return Verified(tokens, previous, offset)
         raise ValidationError("id_token", "the token response has no id_token (OIDC Core §3.1.3.3)")
     offset = iat_offset(tokens.id_token, tokens.received_at)
-    claims = await verify_id_token(
-        tokens.id_token,
-        config=provider.config,
-        keys=await provider.key_set(),
-        nonce=nonce,
-        now=timers.now() + offset,
-        access_token=tokens.access_token,
-        previous_claims=previous,
-    )
+    try:
+        claims = await verify_id_token(
+            tokens.id_token,
+            config=provider.config,
+            keys=await provider.key_set(),
+            nonce=nonce,
+            now=timers.now(),  # OIDC Core §3.1.3.7 steps 9-10: the current (local) time
+            access_token=tokens.access_token,
+            previous_claims=previous,
+        )
+    except ValidationError as exc:
+        raise explain_clock(exc, offset, provider.config.clock_leeway) from None
     return Verified(tokens, claims, offset)
+
+
+TIME_CHECKS = ("exp", "iat", "nbf")
+
+
+def explain_clock(exc: ValidationError, offset: float, leeway: float) -> ValidationError:
+    """``exc``, reworded when the token's ``iat`` says the local clock is off.
+
+    Only the offset in whole seconds goes into the message, never a token or claim.
+    """
+    if exc.check not in TIME_CHECKS or -leeway <= offset <= leeway:
+        return exc
+    seconds = int(abs(offset))
+    direction = "ahead of" if offset < 0 else "behind"
+    message = str(exc).partition(": ")[2]
+    return ValidationError(
+        exc.check,
+        f"{message}; the local clock looks {seconds} s {direction} the provider"
+        " (or the provider's clock is wrong)",
+        expected=exc.expected,
+        actual=exc.actual,
+    )

@@ -69,8 +69,8 @@ class Oidc:
             return
 
         def run(*_args: object) -> None:
-            if self._session is not None:
-                return
+            # A login click may have loaded the engine meanwhile; the watchers still
+            # need starting (start_logged_out runs once).
             try:
                 self.load().start_logged_out()
             except Exception as exc:

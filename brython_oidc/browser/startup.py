@@ -2,9 +2,10 @@
 
 DESIGN: the callback is recognised by its stored transaction and cleaned from the
 address bar before app code runs; a used state (reload, Back) is dropped, never
-an error. Restore: a signed-in sibling first (no provider round trip), then a
-prompt=none request in a hidden iframe, then — gated by the hint, and only once —
-a top-level prompt=none redirect.
+an error; an unknown state (or none while a login is pending) is refused with
+ValidationError("state") and its code never exchanged. Restore: a signed-in
+sibling first (no provider round trip), then a prompt=none request in a hidden
+iframe, then — gated by the hint, and only once — a top-level prompt=none redirect.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 from browser import aio
 
 from brython_oidc.core.authorization import (
+    HANDLE,
+    REJECT,
     Transaction,
+    callback_disposition,
     callback_params,
     strip_callback_params,
 )
@@ -37,8 +41,8 @@ async def start(session: Session, *, sibling: bool | None, restore: bool) -> Non
     or cannot be known without Web Locks (None: ask, with a short wait).
     """
     start_logged_out(session)
-    params = our_callback(session)
     try:
+        params = our_callback(session)
         if params is not None:
             await handle_callback(session, params)
         elif sibling is not False and await from_sibling(session, sibling is True):
@@ -50,7 +54,10 @@ async def start(session: Session, *, sibling: bool | None, restore: bool) -> Non
 
 
 def start_logged_out(session: Session) -> None:
-    """The part of start-up that needs no provider: storage upkeep and watchers."""
+    """The part of start-up that needs no provider: storage upkeep and watchers (once)."""
+    if session.watching:
+        return
+    session.watching = True
     session.transactions.purge(timers.now(), session.config.transaction_ttl)
     logout.restore_after_logout(session.namespace)
     timers.on_wake(session.renewal.on_wake)
@@ -62,23 +69,37 @@ def start_logged_out(session: Session) -> None:
 def our_callback(session: Session) -> dict[str, str] | None:
     """Our callback's parameters, with the address bar already cleaned.
 
-    Recognised by the stored transaction (DESIGN: one redirect URI). A callback
-    whose state was already used (reload, Back) is cleaned and ignored, so it
-    can never fail with "no matching state".
+    Recognised by the stored transaction (DESIGN: one redirect URI). A state
+    already used (reload, Back) is cleaned and ignored, never "no matching state";
+    a response this browser did not ask for is cleaned and refused with
+    ValidationError("state") (RFC 6749 §10.12), its code never exchanged.
     """
     try:
         params = callback_params(page.href(), session.config.response_mode)
     except ValidationError:
+        params = None  # a repeated parameter: not a response we can trust or use
+    state = (params or {}).get("state") or ""
+    store = session.transactions
+    what = callback_disposition(
+        params,
+        known=bool(state) and store.has(state),
+        used=bool(state) and store.was_used(state),
+        pending=store.pending(),
+    )
+    if what is None:
         return None
-    state = params.get("state") if params else None
-    if params is None or not state:
-        return None
-    if session.transactions.has(state):
-        page.replace_url(strip_callback_params(page.href()))
+    page.replace_url(strip_callback_params(page.href()))
+    if what == HANDLE:
         return params
-    if session.transactions.was_used(state):
-        page.replace_url(strip_callback_params(page.href()))
-    return None
+    if what == REJECT:
+        # Loud on purpose: a forged or stale callback may be a CSRF attempt.
+        raise ValidationError(
+            "state",
+            "the authorization response's state matches no login started in this browser"
+            if state
+            else "the authorization response has no state (RFC 6749 §4.1.2)",
+        )
+    return None  # DROP: already used (reload, Back), nothing to report
 
 
 async def handle_callback(session: Session, params: dict[str, str]) -> None:

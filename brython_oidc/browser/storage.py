@@ -58,6 +58,10 @@ class TransactionStore:
     def has(self, state: str) -> bool:
         return _get(_session(), self.prefix + state) is not None
 
+    def pending(self) -> bool:
+        """Whether any transaction is in flight (a login or restore awaits its callback)."""
+        return has_transaction(self.prefix)
+
     def was_used(self, state: str) -> bool:
         return state in self._used()
 
@@ -89,6 +93,15 @@ class TransactionStore:
     def _remember_used(self, state: str) -> None:
         used = [*self._used(), state][-_USED_STATES_KEPT:]
         _session().setItem(self.used_key, dumps(used))
+
+
+def has_transaction(prefix: str) -> bool:
+    store = _session()
+    for i in range(store.length):
+        key = store.key(i)
+        if isinstance(key, str) and key.startswith(prefix):
+            return True
+    return False
 
 
 class SignedInHint:

@@ -204,6 +204,34 @@ def callback_params(url: str, response_mode: str) -> dict[str, str] | None:
     return params
 
 
+#: What to do with a callback-shaped URL (see ``callback_disposition``).
+HANDLE, DROP, REJECT = "handle", "drop", "reject"
+
+
+def callback_disposition(
+    params: Mapping[str, str] | None, *, known: bool, used: bool, pending: bool
+) -> str | None:
+    """What a page load must do with the authorization response in its URL.
+
+    ``known``: a stored transaction has this ``state``; ``used``: the state was
+    consumed before (reload or Back on the callback URL: DESIGN says that must not
+    break anything, so ``DROP`` = clean the URL silently); ``pending``: some
+    transaction is in flight. ``REJECT`` = a response this browser did not ask for
+    (RFC 6749 §10.12, CSRF): clean the URL, never exchange the code, report
+    ValidationError("state"). A response without a state is ours to reject only
+    while a login is pending (RFC 6749 §4.1.2: state is REQUIRED when sent);
+    otherwise ``None``: a ``code`` parameter that belongs to the app.
+    """
+    if params is None or not ("code" in params or "error" in params):
+        return None
+    state = params.get("state")
+    if not state:
+        return REJECT if pending else None
+    if known:
+        return HANDLE
+    return DROP if used else REJECT
+
+
 def process_authorization_response(
     params: Mapping[str, str],
     transaction: Transaction,

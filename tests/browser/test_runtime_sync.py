@@ -26,6 +26,7 @@ from tests.browser.runtime_fixtures import (
 )
 
 NO_WEB_LOCKS = "delete Navigator.prototype.locks;"
+SLEEP_SECONDS = 1800
 
 
 def test_redirect_restore_then_no_loop_when_login_required(
@@ -66,18 +67,32 @@ def test_provider_down_during_renewal_keeps_tokens_and_recovers(
 
 
 def test_wake_up_with_a_jumped_clock_renews_at_once(driver: Any, app: Any, idp: RunningIdp) -> None:
+    """A real sleep: both clocks move on by the same time while no timer runs.
+
+    30 min (not longer): the provider's refresh tokens live an hour, and the page
+    must renew at once on wake-up instead of waiting for its old schedule.
+    """
     # Renewal would be due 7 s after login; the wake-up must not wait for it.
     app.config = {**app.config, "renew_before_expiry": 1, "renew_jitter": 0}
     login(driver, app)
     before = len(refreshes(idp))
-    driver.execute_script(
-        "const real = Date.now; Date.now = () => real() + 3600 * 1000;"
-        "document.dispatchEvent(new Event('visibilitychange'));"
-    )
-    wait_until(lambda: len(refreshes(idp)) > before, 4, "a refresh on wake-up")
-    # The app got the new tokens (renewals counts changes after start-up).
-    wait_for_js(driver, f"{SELECT.format('renewals')} === '1'", 5)
-    assert state(driver) == "logged-in"
+    slept = SLEEP_SECONDS
+    real_clock = idp.provider.clock
+    idp.provider.clock = lambda: real_clock() + slept
+    try:
+        driver.execute_script(
+            "const real = Date.now; Date.now = () => real() + arguments[0] * 1000;"
+            "document.dispatchEvent(new Event('visibilitychange'));",
+            slept,
+        )
+        wait_until(lambda: len(refreshes(idp)) > before, 4, "a refresh on wake-up")
+        assert all(s.status == 200 for s in refreshes(idp)[before:]), refreshes(idp)
+        # The app got the new tokens (renewals counts changes after start-up).
+        wait_for_js(driver, f"{SELECT.format('renewals')} === '1'", 5)
+        wait_for_js(driver, "window.app_error() === ''", 5)
+        assert state(driver) == "logged-in"
+    finally:
+        idp.provider.clock = real_clock
 
 
 def test_election_without_web_locks_one_refresh_per_round(

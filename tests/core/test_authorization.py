@@ -8,6 +8,7 @@ from brython_oidc.core.authorization import (
     AuthorizationCode,
     Transaction,
     build_authorization_url,
+    callback_disposition,
     callback_params,
     process_authorization_response,
     safe_return_path,
@@ -253,6 +254,32 @@ def test_callback_in_the_fragment() -> None:
 )
 def test_not_a_callback(url: str) -> None:
     assert callback_params(url, "query") is None
+
+
+@pytest.mark.parametrize(
+    ("params", "known", "used", "pending", "expected"),
+    [
+        ({"code": "c", "state": "s"}, True, False, True, "handle"),
+        ({"error": "access_denied", "state": "s"}, True, False, True, "handle"),
+        # Reload or Back on a used callback URL: cleaned silently.
+        ({"code": "c", "state": "s"}, False, True, False, "drop"),
+        # CSRF / a response this browser did not ask for (RFC 6749 §10.12).
+        ({"code": "c", "state": "s"}, False, False, False, "reject"),
+        ({"code": "c", "state": "s"}, False, False, True, "reject"),
+        ({"error": "x", "state": "s"}, False, False, False, "reject"),
+        # No state: refused while a login is in flight, else the app's own parameter.
+        ({"code": "c"}, False, False, True, "reject"),
+        ({"code": "c", "state": ""}, False, False, True, "reject"),
+        ({"code": "c"}, False, False, False, None),
+        # Not a response at all.
+        ({"state": "s"}, False, False, True, None),
+        (None, False, False, True, None),
+    ],
+)
+def test_callback_disposition(
+    params: dict[str, str] | None, known: bool, used: bool, pending: bool, expected: str | None
+) -> None:
+    assert callback_disposition(params, known=known, used=used, pending=pending) == expected
 
 
 def test_an_error_callback_is_a_callback() -> None:

@@ -130,19 +130,37 @@ def test_idle_logout_counts_down_then_signs_out(browser: Any, dev_stack: Stack) 
         wait_for_auth_state(browser, "logged-out", 15)
 
 
+DOWN_ISSUER = "http://127.0.0.1:9"  # nothing listens on port 9
+
+
 def test_provider_down_at_start_is_shown_and_login_says_why(browser: Any) -> None:
-    with demo_server("http://127.0.0.1:9", "demo-spa") as server:  # nothing listens on 9
+    """No "was signed in" hint: logged out at once, the error comes with the login click.
+
+    With the hint, start-up tries to restore, so the error shows before any click.
+    """
+    with demo_server(DOWN_ISSUER, "demo-spa") as server:
         with_timeout = server.app.state.spa.config
         server.app.state.spa.config = type(with_timeout)(
             with_timeout.path, {**with_timeout.oidc, "request_timeout": 2}, with_timeout.main
         )
+        # A first visit (no hint) does not contact the provider at all.
         browser.get(server.url)
         wait_for_auth_state(browser, "logged-out", 15)
-        assert text_of(browser, "auth-error").startswith("TransportError: ")
+        assert text_of(browser, "auth-error") == ""
+        assert browser.execute_script(f"return {READY_MARKS}") == 1
+        browser.find_element("css selector", '[data-testid="login-button"]').click()
+        assert wait_for_testid(browser, "auth-error", timeout=15).startswith("TransportError: ")
+        assert browser.current_url == server.url  # stayed on the app
+        # A browser that was signed in: start-up asks the provider and says why it failed.
+        hint = f"brython-oidc:{DOWN_ISSUER}|demo-spa:signed-in"
+        browser.execute_script("localStorage.setItem(arguments[0], '1')", hint)
+        browser.get(server.url)
+        assert wait_for_testid(browser, "auth-error", timeout=15).startswith("TransportError: ")
+        wait_for_auth_state(browser, "logged-out", 15)
         assert browser.execute_script(f"return {READY_MARKS}") == 1
         browser.find_element("css selector", '[data-testid="login-button"]').click()
         assert text_of(browser, "auth-error").startswith("TransportError: ")
-        assert browser.current_url == server.url  # stayed on the app
+        assert browser.current_url == server.url
 
 
 def test_api_calls_carry_the_access_token(browser: Any, dev_stack: Stack) -> None:

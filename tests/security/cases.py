@@ -73,11 +73,7 @@ CASES: tuple[Case, ...] = (
 
 #: Cases the browser runner (test_rp_negative_browser.py) marks xfail(strict=True):
 #: id -> the runtime bug or gap, as shown in docs/security.md.
-BROWSER_XFAIL: dict[str, str] = {
-    "authz-state-mismatch": "xfail: runtime ignores the callback, shows `RequestTimeout`",
-    "authz-state-missing": "xfail: runtime ignores the callback, shows `RequestTimeout`",
-    "rp-userinfo-bad-sub-claim": "xfail: runtime never calls userinfo",
-}
+BROWSER_XFAIL: dict[str, str] = {}
 #: Partly tested in the browser: id -> what is and is not.
 BROWSER_PARTIAL: dict[str, str] = {
     "token-endpoint-500-then-recovery": "error tested; the retry not yet",
@@ -93,7 +89,10 @@ BROWSER_ONLY_CASES: dict[str, str] = {
 
 #: Fault cases of issue 8: id -> browser status.
 FAULT_CASES: dict[str, str] = {
-    "provider-down-at-start-up": "tested: `TransportError`, page starts, sign-in works later",
+    "provider-down-at-start-up": (
+        "tested: no hint, logged out at once and `TransportError` on the login click; "
+        "hint, `TransportError` at start-up; page starts, sign-in works later"
+    ),
     "token-endpoint-500-then-recovery": "error tested; the retry not yet",
     "provider-slow-beyond-request_timeout": "tested (`token-endpoint-slow`, 3 s timeout)",
     "refresh-token-reuse-never-triggered": "tested: three tabs, two renewals, no reuse",

@@ -228,25 +228,9 @@ def sign_in(driver: Any, stack: Stack) -> None:
 
 # --- the case table -----------------------------------------------------------------
 
-#: Case ids whose browser outcome differs from the table because of a runtime bug:
-#: id -> the reason (the test is xfail(strict=True) until browser/ is fixed).
 #: Why a case's browser outcome differs from the table (the runtime bug or gap);
 #: xfail(strict=True) until browser/ is fixed. docs/security.md shows BROWSER_XFAIL.
-_STATE_BUG = (
-    "runtime bug: browser/client.py Oidc._our_callback ignores a callback whose state is "
-    "unknown or missing (returns None) instead of failing with ValidationError('state'); the "
-    "page then tries a silent restore, which the same provider answers with a bad state, and "
-    "shows 'RequestTimeout: timeout' after silent_timeout"
-)
-RUNTIME_BUGS: dict[str, str] = {
-    "authz-state-mismatch": _STATE_BUG,
-    "authz-state-missing": _STATE_BUG,
-    "rp-userinfo-bad-sub-claim": (
-        "runtime gap: browser/ never calls the userinfo_endpoint (no fetch of it in "
-        "client.py), so core.id_token.validate_userinfo_sub never runs in the page and "
-        "the misbehaviour cannot fire"
-    ),
-}
+RUNTIME_BUGS: dict[str, str] = {}
 
 
 def test_docs_list_the_same_browser_xfails() -> None:
@@ -332,10 +316,27 @@ def test_off_site_redirect_to_ends_on_a_same_origin_path(
 # --- faults -------------------------------------------------------------------------
 
 
+def set_signed_in_hint(driver: Any, stack: Stack, issuer: str) -> None:
+    """The runtime's "was signed in" hint (a timestamp): start-up must then restore."""
+    key = f"brython-oidc:{issuer}|{CLIENT_ID}:signed-in"
+    driver.execute_script("localStorage.setItem(arguments[0], '1')", key)
+
+
 def test_provider_down_at_start_up(page: Any, stack: Stack) -> None:
-    """The page starts, shows a typed TransportError, and signs in once the provider is up."""
+    """No hint: logged out at once, the login click says why. Hint: start-up says why.
+
+    Either way the page starts logged out with a typed TransportError, and signs in
+    once the provider is up.
+    """
     KNOWN_ORIGINS.append(stack.dead_origin)
     with stack.configured(issuer=stack.dead_origin):
+        open_app(page, stack.url)
+        wait_for_auth_state(page, "logged-out")
+        assert text_of(page, "auth-error") == ""  # a first visit asks the provider nothing
+        start_login(page)
+        assert text_of(page, "auth-error") == "TransportError: transport_error"
+        assert page.current_url == stack.url
+        set_signed_in_hint(page, stack, stack.dead_origin)
         open_app(page, stack.url)
         wait_for_auth_state(page, "logged-out")
         assert text_of(page, "auth-error") == "TransportError: transport_error"
@@ -345,6 +346,20 @@ def test_provider_down_at_start_up(page: Any, stack: Stack) -> None:
             start_login(page)
             assert settle(page) == "in", text_of(page, "auth-error")
             assert text_of(page, "auth-error") == ""
+
+
+def test_discovery_issuer_mismatch_with_the_hint_fails_at_start_up(page: Any, stack: Stack) -> None:
+    """OIDC Discovery §4.3 checked when start-up restores; the app still starts."""
+    stack.provider.misbehave("discovery-wrong-issuer")
+    open_app(page, stack.url)
+    set_signed_in_hint(page, stack, stack.provider.issuer)
+    fired = stack.provider.fired
+    open_app(page, stack.url)
+    wait_for_auth_state(page, "logged-out")
+    assert stack.provider.fired > fired, "start-up did not fetch the discovery document"
+    assert text_of(page, "auth-error") == "ValidationError: iss"
+    assert text_of(page, "user-name") == ""
+    assert_no_token_leak(page, stack)
 
 
 def test_refresh_token_reuse_is_never_triggered_by_three_tabs(page: Any, stack: Stack) -> None:
