@@ -10,6 +10,20 @@ import pytest
 PKCE_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 
+def test_every_core_module_runs_in_brython(run_page: Any) -> None:
+    # Issue 2: the same core/ modules load in the page, and PKCE gives RFC 7636's vector.
+    from pathlib import Path
+
+    core = Path(__file__).resolve().parents[2] / "brython_oidc" / "core"
+    expected = sorted(
+        f"brython_oidc.core.{p.stem}" for p in core.glob("*.py") if p.stem != "__init__"
+    )
+    out = run_page("core_modules")
+    assert sorted(out["imported"]) == expected
+    assert out["verifier"] == "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    assert out["challenge"] == PKCE_CHALLENGE
+
+
 def test_platform_basics(run_page: Any) -> None:
     out = run_page("platform_basics")
     assert out["parsed"] == {"a": [1, 2.5, "x", None, True, {"b": {}}], "n": -3}
