@@ -31,6 +31,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from brython_oidc.core.authorization import Transaction
     from brython_oidc.core.config import ClientConfig
     from brython_oidc.core.messages import Message
     from brython_oidc.core.token import TokenSet
@@ -50,6 +51,8 @@ class Session:
         self.session_lock = SharedLock(keys.session_lock(namespace))
         self.provider = Provider(config)
         self.tokens: TokenSet | None = None
+        #: A callback's code whose exchange found the provider unreachable (retried).
+        self.pending_code: tuple[Transaction, str] | None = None
         self.decoded_id_token: dict[str, object] | None = None
         self.userinfo: dict[str, object] | None = None
         #: Provider clock minus local clock, estimated from the last ID token's iat.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from browser import window
 
 from brython_oidc.core.authorization import safe_return_path
-from brython_oidc.core.errors import OIDCError
+from brython_oidc.core.errors import OIDCError, TransportError
 from brython_oidc.core.token import build_end_session_url
 
 from . import keys, page
@@ -39,13 +39,19 @@ async def logout(session: Session, redirect_to: str) -> None:
     provider = session.provider
     try:
         metadata = await provider.discover()
+    except TransportError as exc:
+        unreachable(session, exc)
+        return
     except OIDCError as exc:
-        session.fail(exc)
+        session.fail(exc, retry=False)  # a retry would restore the session just ended
         page.navigate(target)
         return
     if tokens is not None and tokens.refresh_token:
         try:
             await provider.revoke(tokens.refresh_token)
+        except TransportError as exc:
+            unreachable(session, exc)
+            return
         except OIDCError as exc:
             session.last_error = exc  # logout goes on: local state is already gone
     end_session = build_end_session_url(
@@ -64,6 +70,21 @@ async def logout(session: Session, redirect_to: str) -> None:
         return
     window.sessionStorage.setItem(keys.after_logout_key(session.namespace), target)
     page.navigate(end_session)
+
+
+def unreachable(session: Session, exc: TransportError) -> None:
+    """The provider is down: stay on the page, signed out here, the error shown.
+
+    Navigating to its end_session_endpoint would leave the user on a browser error
+    page, and a reload would lose the error. No retry: that would sign in again.
+    """
+    session.fail(exc, retry=False)
+    # Loud: the provider session outlives this logout.
+    window.console.warn(
+        "brython-oidc: the provider is unreachable; signed out here only, "
+        "the provider session remains"
+    )
+    session.notify()  # apps show last_error when told of a tokens change
 
 
 def restore_after_logout(namespace: str) -> None:

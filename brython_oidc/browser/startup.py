@@ -117,7 +117,24 @@ async def handle_callback(session: Session, params: dict[str, str]) -> None:
             page.replace_url(transaction.return_to)
             return
         raise
-    await session.sign_in(await exchange_code(session.provider, transaction, code))
+    await redeem(session, transaction, code)
+
+
+async def redeem(session: Session, transaction: Transaction, code: str) -> None:
+    """Exchange the code; kept for ``retry_start`` while the provider is unreachable.
+
+    A 5xx or no answer did not redeem the code (RFC 6749 §5.2 has no such error), so
+    the retry presents it again instead of a silent restore, which cannot work where
+    the provider's cookies are third-party. Any answer from the provider ends it: a
+    code is single use (§4.1.2), an ErrorResponse is never retried.
+    """
+    session.pending_code = None
+    try:
+        verified = await exchange_code(session.provider, transaction, code)
+    except TransportError:
+        session.pending_code = (transaction, code)
+        raise
+    await session.sign_in(verified)
     page.replace_url(transaction.return_to)
 
 
@@ -178,10 +195,13 @@ async def from_sibling(session: Session, known: bool) -> bool:
 
 
 async def retry_start(session: Session) -> None:
-    """After the provider was unreachable at start-up: try the restore again."""
+    """After the provider was unreachable at start-up: the pending code, else a restore."""
     try:
         session.provider.forget()
-        await restore_session(session)
+        if session.pending_code is not None:
+            await redeem(session, *session.pending_code)
+        else:
+            await restore_session(session)
         session.last_error = None
         session.renewal.attempt = 0
     except OIDCError as exc:

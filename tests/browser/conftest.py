@@ -221,7 +221,9 @@ def app(page_server: PageServer, idp: Any, driver: Any) -> PageServer:
         "scope": "openid profile offline_access",
     }
     idp.provider.tamper = False
-    idp.app.down = False
+    idp.app.down = idp.app.dead = False
+    idp.app.hold = None
+    idp.app.held = 0
     idp.app.grants.clear()
     idp.app.seen.clear()
     return page_server

@@ -5,6 +5,8 @@ Kept apart from conftest so the harness works before brython_oidc.devidp exists.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -60,7 +62,9 @@ class CountingApp:
     """ASGI wrapper: records every request (body replayed) and can play dead.
 
     ``down`` makes the token endpoint answer 503 without an OAuth error body, which
-    the runtime must treat as "provider unreachable" (TransportError).
+    the runtime must treat as "provider unreachable" (TransportError); ``dead`` does
+    that for every endpoint. ``hold``: the next refresh request waits for that event,
+    then answers 503 unseen by the provider (a request cut off with its tab).
     """
 
     def __init__(self, app: Any) -> None:
@@ -68,6 +72,9 @@ class CountingApp:
         self.grants: list[str] = []
         self.seen: list[Seen] = []
         self.down = False
+        self.dead = False
+        self.hold: threading.Event | None = None
+        self.held = 0
 
     def requests(self, path: str) -> list[Seen]:
         return [s for s in self.seen if s.path == path]
@@ -85,6 +92,13 @@ class CountingApp:
                 seen.status = message["status"]
             await send(message)
 
+        async def unavailable() -> None:
+            await record({"type": "http.response.start", "status": 503, "headers": []})
+            await send({"type": "http.response.body", "body": b"down"})
+
+        if self.dead:
+            await unavailable()
+            return
         if scope["method"] != "POST":
             await self.app(scope, receive, record)
             return
@@ -97,10 +111,16 @@ class CountingApp:
         body = b"".join(chunks)
         seen.params.update(parse_qsl(body.decode()))
         if scope["path"] == "/token":
-            self.grants.append(parse_qs(body.decode()).get("grant_type", [""])[0])
+            grant = parse_qs(body.decode()).get("grant_type", [""])[0]
+            self.grants.append(grant)
             if self.down:
-                await record({"type": "http.response.start", "status": 503, "headers": []})
-                await send({"type": "http.response.body", "body": b"down"})
+                await unavailable()
+                return
+            if self.hold is not None and grant == "refresh_token":
+                hold, self.hold = self.hold, None
+                self.held += 1
+                await asyncio.get_running_loop().run_in_executor(None, hold.wait, 30)
+                await unavailable()
                 return
         sent = False
 

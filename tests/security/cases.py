@@ -75,9 +75,7 @@ CASES: tuple[Case, ...] = (
 #: id -> the runtime bug or gap, as shown in docs/security.md.
 BROWSER_XFAIL: dict[str, str] = {}
 #: Partly tested in the browser: id -> what is and is not.
-BROWSER_PARTIAL: dict[str, str] = {
-    "token-endpoint-500-then-recovery": "error tested; the retry not yet",
-}
+BROWSER_PARTIAL: dict[str, str] = {}
 
 #: Client-side cases of issue 8, run only in the browser: id -> outcome there.
 BROWSER_ONLY_CASES: dict[str, str] = {
@@ -93,14 +91,42 @@ FAULT_CASES: dict[str, str] = {
         "tested: no hint, logged out at once and `TransportError` on the login click; "
         "hint, `TransportError` at start-up; page starts, sign-in works later"
     ),
-    "token-endpoint-500-then-recovery": "error tested; the retry not yet",
+    "token-endpoint-500-then-recovery": (
+        "tested: on the code exchange, `TransportError` shown, then the same code is "
+        "presented again (backoff) and the page signs in; on a refresh, tokens kept, "
+        "`TransportError` shown, the retry renews and clears it "
+        "(`test_token_endpoint_500_during_renewal_then_recovery`)"
+    ),
     "provider-slow-beyond-request_timeout": "tested (`token-endpoint-slow`, 3 s timeout)",
     "refresh-token-reuse-never-triggered": "tested: three tabs, two renewals, no reuse",
-    "provider-down-during-renewal": "not yet",
-    "provider-down-during-logout": "not yet",
-    "network-offline-and-back": "not yet",
-    "clock-jump-plus-minus-1h": "not yet",
-    "tab-closed-during-renewal": "not yet",
+    "provider-down-during-renewal": (
+        "tested: tokens kept, `TransportError`, a retry renews and clears it "
+        "(`test_provider_down_during_renewal_keeps_tokens_and_recovers`)"
+    ),
+    "provider-down-during-logout": (
+        "tested: signed out here and in the other tab, hint cleared, `TransportError` "
+        "shown on the app's page (no trip to the dead provider, no sign-in retry); the "
+        "provider session remains (`test_logout_with_the_provider_down_signs_out_every_tab`)"
+    ),
+    "network-offline-and-back": (
+        "tested (CDP offline): tokens kept, `TransportError`, no request sent; back "
+        "online, renewed and the error cleared "
+        "(`test_network_offline_then_back_keeps_tokens_and_renews`)"
+    ),
+    "clock-jump-plus-minus-1h": (
+        "partly: a 30 min sleep renews at once on wake-up "
+        "(`test_wake_up_with_a_jumped_clock_renews_at_once`); ±1 h jumps not yet"
+    ),
+    "id_token-clock-skew-named": (
+        "tested: provider clock ±30 min, `ValidationError` (`iat` / `exp`) saying "
+        '"the local clock looks 1800 s behind / ahead of the provider" '
+        "(`test_clock_skew_is_named_in_the_id_token_error`)"
+    ),
+    "tab-closed-during-renewal": (
+        "tested: tab A's refresh held, A closed, its Web Lock released, tab B renews: "
+        "one successful refresh, no `invalid_grant` "
+        "(`test_tab_closed_during_renewal_another_tab_takes_over`)"
+    ),
 }
 
 

@@ -211,6 +211,15 @@ def settle(driver: Any, timeout: float = 20) -> str:
     return str(wait_across_pages(driver, expr, timeout))
 
 
+def settle_signed_in(driver: Any, timeout: float = 20) -> str:
+    """Wait until the page shows a signed-in user and no error; return the user name."""
+    state = f"(document.querySelector('{by_testid('auth-state')}') || {{}}).textContent"
+    error = f"(document.querySelector('{by_testid('auth-error')}') || {{}}).textContent"
+    user = f"(document.querySelector('{by_testid('user-name')}') || {{}}).textContent"
+    expr = f"({READY}) && {state} === 'logged-in' && !{error} && {user}"
+    return str(wait_across_pages(driver, expr, timeout))
+
+
 def assert_no_token_leak(driver: Any, stack: Stack) -> None:
     """No issued token (nor anything JWT-shaped) in the URL, either storage, or console."""
     places = {**storage_snapshot(driver), "console": driver.console.text()}
@@ -259,9 +268,12 @@ def test_case(page: Any, stack: Stack, case: Case) -> None:
         assert text_of(page, "auth-error") == ""
     else:
         assert text_of(page, "auth-error") == f"{case.error}: {case.code}"
-        # then_recovers: the retry after the 500 is not driven here yet (see the report).
         assert text_of(page, "auth-state") == "logged-out"
         assert text_of(page, "user-name") == ""
+        if case.then_recovers:
+            # The runtime retries on its own (backoff): signed in, the error cleared.
+            assert settle_signed_in(page) == USER, text_of(page, "auth-error")
+            assert stack.tokens.count("authorization_code") == 2  # the same code, once more
     assert_no_token_leak(page, stack)
 
 
@@ -382,4 +394,20 @@ def test_refresh_token_reuse_is_never_triggered_by_three_tabs(page: Any, stack: 
         page.switch_to.window(handle)
         assert text_of(page, "auth-state") == "logged-in"
         assert text_of(page, "auth-error") == ""
+    assert_no_token_leak(page, stack)
+
+
+def test_token_endpoint_500_during_renewal_then_recovery(page: Any, stack: Stack) -> None:
+    """A 500 (HTML) on a refresh: tokens kept, the typed error shown, then a retry
+    (backoff) renews and clears it."""
+    sign_in(page, stack)
+    renewals = stack.tokens.count("refresh_token")
+    stack.provider.misbehave("token-500-once")
+    error = f"document.querySelector('{by_testid('auth-error')}').textContent"
+    wait_for_js(page, f"{error} === 'TransportError: transport_error'", timeout=15)
+    assert stack.provider.fired == 1
+    assert text_of(page, "auth-state") == "logged-in"  # tokens kept until they expire
+    assert settle_signed_in(page) == USER
+    assert stack.tokens.count("refresh_token") >= renewals + 2  # the 500, then the retry
+    assert not any(b"invalid_grant" in body for body in stack.recorder.token_bodies)
     assert_no_token_leak(page, stack)

@@ -52,6 +52,8 @@ async def boot():
     window.app_error = lambda: (
         f"{type(oidc.last_error).__name__}:{oidc.last_error.code}" if oidc.last_error else ""
     )
+    # Core builds error messages without tokens: safe to hand to the test.
+    window.app_error_message = lambda: str(oidc.last_error) if oidc.last_error else ""
     window.app_error_endpoint = lambda: getattr(oidc.last_error, "endpoint", None)
     window.app_error_looks_down = lambda: bool(
         getattr(oidc.last_error, "provider_looks_down", False)
