@@ -5,6 +5,8 @@ Kept apart from conftest so the harness works before brython_oidc.devidp exists.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -68,6 +70,8 @@ class CountingApp:
         self.grants: list[str] = []
         self.seen: list[Seen] = []
         self.down = False
+        #: While set, token requests wait (set and cleared from the test's thread).
+        self.hold_token = threading.Event()
 
     def requests(self, path: str) -> list[Seen]:
         return [s for s in self.seen if s.path == path]
@@ -98,6 +102,8 @@ class CountingApp:
         seen.params.update(parse_qsl(body.decode()))
         if scope["path"] == "/token":
             self.grants.append(parse_qs(body.decode()).get("grant_type", [""])[0])
+            while self.hold_token.is_set():  # another thread's Event: poll it
+                await asyncio.sleep(0.01)
             if self.down:
                 await record({"type": "http.response.start", "status": 503, "headers": []})
                 await send({"type": "http.response.body", "body": b"down"})

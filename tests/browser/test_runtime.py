@@ -171,3 +171,26 @@ def test_mock_mode_needs_no_provider(driver: Any, app: Any) -> None:
     driver.get(app.origin + "/")
     wait_state(driver, "logged-in")
     assert driver.execute_script(f"return {SELECT.format('user-name')}") == "Mock Alice"
+
+
+def test_jwks_travels_while_the_token_request_is_in_flight(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    """The sign-in path fetches the JWKS concurrently with the code exchange."""
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    before = len(idp.app.requests("/jwks"))
+    idp.app.hold_token.set()
+    try:
+        driver.execute_script("window.app_login('/')")
+        sign_in(driver)
+        wait_until(
+            lambda: len(idp.app.requests("/jwks")) > before,
+            10,
+            "the JWKS request while the token request is held",
+        )
+        held = idp.app.requests("/token")
+        assert held and held[-1].status == 0, held  # no token response yet
+    finally:
+        idp.app.hold_token.clear()
+    wait_state(driver, "logged-in")
