@@ -19,7 +19,7 @@ from __future__ import annotations
 import javascript
 from browser import aio, window
 
-from . import keys
+from . import keys, page
 from .handle import Oidc, mark_ready
 
 TYPE_CHECKING = False
@@ -52,8 +52,9 @@ def read_config() -> dict[str, object]:
 
 
 def _url_params(response_mode: object) -> Any:
-    loc = window.location
-    text = str(loc.hash)[1:] if response_mode == "fragment" else str(loc.search)
+    # The address as loaded: the boot file may have moved the callback out of it.
+    url = window.URL.new(page.loaded_href())
+    text = str(url.hash)[1:] if response_mode == "fragment" else str(url.search)
     return window.URLSearchParams.new(text)
 
 
@@ -125,7 +126,7 @@ def post_callback_to_parent() -> None:
     """In the silent iframe: hand the callback URL to the parent page of the same origin."""
     message = window.Object.new()
     message["type"] = CALLBACK_MESSAGE
-    message["url"] = str(window.location.href)
+    message["url"] = page.loaded_href()
     window.parent.postMessage(message, window.location.origin)
 
 
@@ -151,7 +152,7 @@ def _post_callback_to_opener() -> None:
     """Hand the callback URL to the opener (same origin only), then close."""
     message = window.Object.new()
     message["type"] = CALLBACK_MESSAGE
-    message["url"] = str(window.location.href)
+    message["url"] = page.loaded_href()
     window.opener.postMessage(message, window.location.origin)
     window.close()
 

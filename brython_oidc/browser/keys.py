@@ -29,6 +29,12 @@ def hint_key(ns: str) -> str:
     return f"{PREFIX}{ns}:signed-in"
 
 
+def discovery_key(ns: str) -> str:
+    """sessionStorage: the discovery document (public metadata, never a token) and
+    when it was fetched, so the callback page need not fetch it again."""
+    return f"{PREFIX}{ns}:discovery"
+
+
 def after_logout_key(ns: str) -> str:
     """sessionStorage: where to land once the provider's logout comes back."""
     return f"{PREFIX}{ns}:after-logout"

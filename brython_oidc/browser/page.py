@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from browser import window
 
+#: Set by the server's boot file (server/assets.py) before ``brython()`` starts.
+CALLBACK_URL_GLOBAL = "__brython_oidc_callback_url"
+
 
 def href() -> str:
     return str(window.location.href)
+
+
+def loaded_href() -> str:
+    """The address the page was loaded with, callback parameters included.
+
+    The boot file moves an authorization response out of the address bar before
+    Brython starts (its tracebacks name the URL it started with, and a ``code``
+    must never reach the console), keeping it in a JS global; pages booted some
+    other way still have it in the address bar.
+    """
+    captured = getattr(window, CALLBACK_URL_GLOBAL, None)
+    return captured if isinstance(captured, str) else href()
+
+
+def forget_loaded_href() -> None:
+    """Drop the captured callback URL once the engine has taken its parameters."""
+    setattr(window, CALLBACK_URL_GLOBAL, None)
 
 
 def origin() -> str:

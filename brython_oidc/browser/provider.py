@@ -13,8 +13,8 @@ from brython_oidc.core.errors import TransportError, ValidationError
 from brython_oidc.core.id_token import validate_userinfo_sub
 from brython_oidc.core.token import build_revocation_request, process_token_response
 
-from . import http, timers
-from .jsjson import parse_json
+from . import http, keys, timers
+from .jsjson import dumps, parse_json
 from .verify import KeySet
 
 TYPE_CHECKING = False
@@ -46,11 +46,23 @@ class Provider:
         """Fetch discovery again next time (after the provider was unreachable)."""
         self.metadata = None
         self.keys = None
+        window.sessionStorage.removeItem(self._storage_key())
 
     async def discover(self) -> ProviderMetadata:
-        """The discovery document (OIDC Discovery §4), its issuer checked by core."""
+        """The discovery document (OIDC Discovery §4), its issuer checked by core.
+
+        Kept in sessionStorage for ``transaction_ttl`` (as long as the login it
+        serves), so the callback page skips one round trip; checked by core again
+        when read back, like a fetched one.
+        """
         if self.metadata is not None:
             return self.metadata
+        stored = self._stored_document()
+        if stored is not None:
+            try:
+                return self._accept(stored)
+            except ValidationError:
+                window.sessionStorage.removeItem(self._storage_key())  # fetch instead
         url = discovery_url(self.config.issuer)
         response = await http.request(
             url, endpoint="discovery", timeout=self.config.request_timeout
@@ -63,12 +75,38 @@ class Provider:
             raise ValidationError("discovery", "the discovery document is not JSON") from None
         if not isinstance(document, dict):
             raise ValidationError("discovery", "the discovery document is not a JSON object")
+        metadata = self._accept(document)
+        record = {"fetched_at": timers.now(), "document": document}
+        window.sessionStorage.setItem(self._storage_key(), dumps(record))
+        return metadata
+
+    def _accept(self, document: dict[str, object]) -> ProviderMetadata:
         metadata = process_discovery_response(
             document, issuer=self.config.issuer, warn=lambda m: window.console.warn(m)
         )
         self.metadata = metadata
         self.keys = KeySet(metadata, self.config.request_timeout)
         return metadata
+
+    def _storage_key(self) -> str:
+        return keys.discovery_key(keys.namespace(self.config.issuer, self.config.client_id))
+
+    def _stored_document(self) -> dict[str, object] | None:
+        """The stored document if younger than ``transaction_ttl``, else None."""
+        text = window.sessionStorage.getItem(self._storage_key())
+        if not isinstance(text, str):  # JavaScript null when absent
+            return None
+        try:
+            record = parse_json(text)
+        except ValueError:
+            record = None
+        if isinstance(record, dict):
+            fetched_at, document = record.get("fetched_at"), record.get("document")
+            age = timers.now() - fetched_at if isinstance(fetched_at, (int, float)) else -1
+            if isinstance(document, dict) and 0 <= age <= self.config.transaction_ttl:
+                return document
+        window.sessionStorage.removeItem(self._storage_key())
+        return None
 
     async def key_set(self) -> KeySet:
         await self.discover()

@@ -75,9 +75,10 @@ def our_callback(session: Session) -> dict[str, str] | None:
     ValidationError("state") (RFC 6749 §10.12), its code never exchanged.
     """
     try:
-        params = callback_params(page.href(), session.config.response_mode)
+        params = callback_params(page.loaded_href(), session.config.response_mode)
     except ValidationError:
         params = None  # a repeated parameter: not a response we can trust or use
+    page.forget_loaded_href()  # taken once: a later start-up must not see it again
     state = (params or {}).get("state") or ""
     store = session.transactions
     what = callback_disposition(

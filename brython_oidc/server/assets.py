@@ -15,6 +15,7 @@ from pathlib import Path
 
 import brython
 
+from brython_oidc.core.authorization import CALLBACK_PARAMS
 from brython_oidc.server.bundle import ModuleSource, build_bundle, framework_modules
 from brython_oidc.server.bundle import iter_app_modules as iter_app_sources
 
@@ -58,11 +59,57 @@ def runtime_asset() -> Asset:
     return Asset("brython", brython_js_path().read_bytes())
 
 
+#: The global the boot file moves a callback URL into (browser/page.py reads it).
+CALLBACK_URL_GLOBAL = "__brython_oidc_callback_url"
+
+#: Runs before ``brython()``: Brython's tracebacks name the page URL it captured
+#: (``__BRYTHON__.script_path``, taken when brython.js is evaluated, reset here), so
+#: a callback's ``code``/``state`` must be out of the address bar by then (DESIGN: a
+#: code never reaches the console). The names are core.authorization.CALLBACK_PARAMS;
+#: other parameters stay.
+_CAPTURE_CALLBACK = """(function () {
+  var names = %(names)s, found = false;
+  function strip(part) {
+    return part.split("&").filter(function (item) {
+      var name = item.split("=")[0].replace(/\\+/g, " ");
+      try { name = decodeURIComponent(name); } catch (e) { return true; }
+      if (names.indexOf(name) < 0) { return true; }
+      found = true;
+      return false;
+    }).join("&");
+  }
+  var loc = window.location;
+  var query = strip(loc.search.slice(1)), hash = strip(loc.hash.slice(1));
+  if (!found) { return; }
+  window.%(global)s = loc.href;
+  history.replaceState(history.state, "", loc.pathname +
+    (query ? "?" + query : "") + (hash ? "#" + hash : ""));
+  // brython.js (loaded just before) already took the address when it was evaluated.
+  var B = window.__BRYTHON__;
+  if (B) {
+    B.script_path = loc.href.split("#")[0];
+    var elts = B.script_path.split("/");
+    elts.pop();
+    B.curdir = elts.join("/");
+  }
+})();
+"""
+
+
+def capture_callback_script() -> str:
+    return _CAPTURE_CALLBACK % {
+        "names": json.dumps(list(CALLBACK_PARAMS)),
+        "global": CALLBACK_URL_GLOBAL,
+    }
+
+
 def boot_script(*, debug: int) -> bytes:
     """The external boot file (CSP forbids inline scripts) that starts Brython.
 
     Loaded with ``defer`` after brython.js and the bundle, it sets ``body.onload``;
-    brython.js then calls it instead of its own option-less ``brython()``.
+    brython.js then calls it instead of its own option-less ``brython()``. Before
+    that, ``capture_callback_script`` moves an authorization response's parameters
+    out of the address bar into ``window.__brython_oidc_callback_url``.
     ``static_stdlib_import: false`` and an empty ``pythonpath`` leave the bundle's
     VFS as the only source of modules; ``indexeddb`` caches compiled modules keyed by
     the bundle's ``$timestamp``.
@@ -76,7 +123,8 @@ def boot_script(*, debug: int) -> bytes:
     }
     return (
         "// brython_oidc boot: Brython runs the modules of the bundle only.\n"
-        "document.body.onload = function () { brython("
+        + capture_callback_script()
+        + "document.body.onload = function () { brython("
         + json.dumps(options, sort_keys=True)
         + "); };\n"
     ).encode()

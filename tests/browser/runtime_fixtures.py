@@ -75,6 +75,8 @@ class CountingApp:
         self.dead = False
         self.hold: threading.Event | None = None
         self.held = 0
+        #: While set, token requests wait (set and cleared from the test's thread).
+        self.hold_token = threading.Event()
 
     def requests(self, path: str) -> list[Seen]:
         return [s for s in self.seen if s.path == path]
@@ -113,6 +115,8 @@ class CountingApp:
         if scope["path"] == "/token":
             grant = parse_qs(body.decode()).get("grant_type", [""])[0]
             self.grants.append(grant)
+            while self.hold_token.is_set():  # another thread's Event: poll it
+                await asyncio.sleep(0.01)
             if self.down:
                 await unavailable()
                 return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -171,3 +172,77 @@ def test_mock_mode_needs_no_provider(driver: Any, app: Any) -> None:
     driver.get(app.origin + "/")
     wait_state(driver, "logged-in")
     assert driver.execute_script(f"return {SELECT.format('user-name')}") == "Mock Alice"
+
+
+def test_jwks_travels_while_the_token_request_is_in_flight(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    """The sign-in path fetches the JWKS concurrently with the code exchange."""
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    before = len(idp.app.requests("/jwks"))
+    idp.app.hold_token.set()
+    try:
+        driver.execute_script("window.app_login('/')")
+        sign_in(driver)
+        wait_until(
+            lambda: len(idp.app.requests("/jwks")) > before,
+            10,
+            "the JWKS request while the token request is held",
+        )
+        held = idp.app.requests("/token")
+        assert held and held[-1].status == 0, held  # no token response yet
+    finally:
+        idp.app.hold_token.clear()
+    wait_state(driver, "logged-in")
+
+
+DISCOVERY = "/.well-known/openid-configuration"
+STORED_DISCOVERY = (
+    "Object.keys(sessionStorage).filter((k) => k.endsWith(':discovery'))"
+    ".map((k) => sessionStorage.getItem(k))"
+)
+
+
+def test_callback_page_reuses_the_discovery_document_of_the_login_click(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    driver.execute_script("sessionStorage.clear()")
+    before = len(idp.app.requests(DISCOVERY))
+    driver.execute_script("window.app_login('/')")
+    sign_in(driver)
+    wait_state(driver, "logged-in")
+    # One fetch for the login click; the callback page read it back from storage.
+    assert len(idp.app.requests(DISCOVERY)) == before + 1
+    stored = driver.execute_script(f"return {STORED_DISCOVERY}")
+    # Only the public document (no_token_leak checks storage for tokens after each test).
+    assert len(stored) == 1
+    assert set(json.loads(stored[0])) == {"fetched_at", "document"}
+    assert json.loads(stored[0])["document"]["issuer"] == idp.issuer
+
+
+def test_a_stored_discovery_document_is_checked_again_when_read_back(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-out")
+    # A document for another issuer (OIDC Discovery §4.3) must not be used.
+    driver.execute_script(
+        "for (const k of Object.keys(sessionStorage)) if (k.endsWith(':discovery'))"
+        " sessionStorage.removeItem(k);"
+        "const ns = 'brython-oidc:' + arguments[0] + '|' + arguments[1] + ':discovery';"
+        "sessionStorage.setItem(ns, JSON.stringify({fetched_at: Date.now() / 1000,"
+        " document: {issuer: 'https://evil.example', authorization_endpoint:"
+        " 'https://evil.example/authorize', token_endpoint: 'https://evil.example/token',"
+        " jwks_uri: 'https://evil.example/jwks', response_types_supported: ['code']}}))",
+        idp.issuer,
+        CLIENT_ID,
+    )
+    before = len(idp.app.requests(DISCOVERY))
+    driver.execute_script("window.app_login('/')")
+    sign_in(driver)
+    wait_state(driver, "logged-in")
+    assert len(idp.app.requests(DISCOVERY)) == before + 1  # fetched again, then reused
+    assert "evil.example" not in "".join(driver.execute_script(f"return {STORED_DISCOVERY}"))

@@ -40,3 +40,34 @@ def test_served_app_runs_under_the_csp_with_no_module_fetches(
     assert not violations, violations
     errors = [e for e in logs if e["level"] == "SEVERE"]
     assert not errors, errors
+
+
+def test_boot_file_moves_the_callback_out_of_the_address_before_brython_starts(
+    chrome: Any, app_dir: Path, live_server: Callable[[Any], AbstractContextManager[str]]
+) -> None:
+    # Brython's tracebacks name __BRYTHON__.script_path: a code must not be in it.
+    with live_server(create_app(app_dir)) as base:
+        chrome.get(f"{base}/deep/link?keep=1&code=abc&state=xyz&iss=x#frag")
+        WebDriverWait(chrome, 20).until(lambda d: app_text(d) == APP_TEXT)
+        seen = chrome.execute_script(
+            "return [location.href, __BRYTHON__.script_path, __BRYTHON__.curdir,"
+            " window.__brython_oidc_callback_url]"
+        )
+    assert seen == [
+        f"{base}/deep/link?keep=1#frag",
+        f"{base}/deep/link?keep=1",
+        f"{base}/deep",
+        f"{base}/deep/link?keep=1&code=abc&state=xyz&iss=x#frag",
+    ]
+
+
+def test_boot_file_leaves_an_address_without_a_callback_alone(
+    chrome: Any, app_dir: Path, live_server: Callable[[Any], AbstractContextManager[str]]
+) -> None:
+    with live_server(create_app(app_dir)) as base:
+        chrome.get(f"{base}/deep/link?codex=1&keep=2#section")
+        WebDriverWait(chrome, 20).until(lambda d: app_text(d) == APP_TEXT)
+        seen = chrome.execute_script(
+            "return [location.href, window.__brython_oidc_callback_url === undefined]"
+        )
+    assert seen == [f"{base}/deep/link?codex=1&keep=2#section", True]
