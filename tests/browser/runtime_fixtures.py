@@ -224,5 +224,10 @@ def wait_until(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+def answered_refreshes(idp: RunningIdp) -> list[Seen]:
+    """Refresh requests the provider has answered (one in flight still has status 0)."""
+    return [s for s in refreshes(idp) if s.status]
+
+
 def refreshes(idp: RunningIdp) -> list[Seen]:
     return [s for s in idp.app.requests("/token") if s.params.get("grant_type") == "refresh_token"]
