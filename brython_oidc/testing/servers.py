@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -188,6 +189,19 @@ class AppServer:
         self._server.start()
         KNOWN_ORIGINS.append(self.origin)
         return self
+
+    @contextmanager
+    def configured(self, **oidc: object) -> Iterator[None]:
+        """Serve the page with some ``[oidc]`` fields changed, for one test."""
+        from brython_oidc.server.config_file import AppConfig
+
+        spa = self.app.state.spa
+        before = spa.config
+        spa.config = AppConfig(before.path, {**before.oidc, **oidc}, before.main)
+        try:
+            yield
+        finally:
+            spa.config = before
 
     def stop(self) -> None:
         self._server.stop()

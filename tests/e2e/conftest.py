@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from brython_oidc.demo.server import create_demo_app, demo_app_dir
-from brython_oidc.server.config_file import AppConfig
 from brython_oidc.testing.browser import storage_snapshot
 from brython_oidc.testing.node_provider import NodeProvider, start_or_skip
 from brython_oidc.testing.servers import KNOWN_ORIGINS, AppServer, DevProvider, free_port
@@ -46,16 +45,9 @@ class Stack:
     def issued_tokens(self) -> list[str]:
         return list(self.dev.token_requests.issued_tokens) if self.dev else []
 
-    @contextmanager
-    def configured(self, **oidc: object) -> Iterator[None]:
+    def configured(self, **oidc: object) -> AbstractContextManager[None]:
         """Serve the page with some ``[oidc]`` fields changed, for one test."""
-        spa = self.app.app.state.spa
-        before = spa.config
-        spa.config = AppConfig(before.path, {**before.oidc, **oidc}, before.main)
-        try:
-            yield
-        finally:
-            spa.config = before
+        return self.app.configured(**oidc)
 
 
 @pytest.fixture(scope="session")

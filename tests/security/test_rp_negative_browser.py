@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from brython_oidc.devidp import Client, Lifetimes, Provider
 from brython_oidc.devidp import create_app as create_provider_app
 from brython_oidc.devidp.testing import BackgroundServer, free_port
-from brython_oidc.server.config_file import AppConfig
 from brython_oidc.testing import submit_login_form, text_of, wait_for_auth_state
 from brython_oidc.testing.browser import storage_snapshot, wait_for_js
 from brython_oidc.testing.helpers import testid as by_testid
@@ -130,16 +129,9 @@ class Stack:
         self.tokens.clear()
         self.recorder.clear()
 
-    @contextmanager
-    def configured(self, **oidc: object) -> Iterator[None]:
+    def configured(self, **oidc: object) -> AbstractContextManager[None]:
         """Serve the page with some ``[oidc]`` fields changed, for one test."""
-        spa = self.app.app.state.spa
-        before = spa.config
-        spa.config = AppConfig(before.path, {**before.oidc, **oidc}, before.main)
-        try:
-            yield
-        finally:
-            spa.config = before
+        return self.app.configured(**oidc)
 
 
 @pytest.fixture(scope="module")
