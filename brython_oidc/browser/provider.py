@@ -64,17 +64,9 @@ class Provider:
             except ValidationError:
                 window.sessionStorage.removeItem(self._storage_key())  # fetch instead
         url = discovery_url(self.config.issuer)
-        response = await http.request(
-            url, endpoint="discovery", timeout=self.config.request_timeout
+        document = await self._get_json_object(
+            url, "discovery", check="discovery", what="the discovery document"
         )
-        if response.status != 200:
-            raise _http_error("discovery", url, response.status)
-        try:
-            document = parse_json(response.text)
-        except ValueError:
-            raise ValidationError("discovery", "the discovery document is not JSON") from None
-        if not isinstance(document, dict):
-            raise ValidationError("discovery", "the discovery document is not a JSON object")
         metadata = self._accept(document)
         record = {"fetched_at": timers.now(), "document": document}
         window.sessionStorage.setItem(self._storage_key(), dumps(record))
@@ -143,21 +135,38 @@ class Provider:
         url = metadata.userinfo_endpoint
         if not url:
             return None
-        response = await http.request(
+        document = await self._get_json_object(
             url,
-            endpoint="userinfo_endpoint",
-            timeout=self.config.request_timeout,
+            "userinfo_endpoint",
+            check="userinfo",
+            what="the userinfo response",
             headers={"Authorization": f"{token_type} {access_token}", "Accept": "application/json"},
         )
+        return validate_userinfo_sub(document, id_token_claims)
+
+    async def _get_json_object(
+        self,
+        url: str,
+        endpoint: str,
+        *,
+        check: str,
+        what: str,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, object]:
+        """GET ``url``; a status other than 200 is a TransportError naming ``endpoint``,
+        a body that is not a JSON object a ValidationError(``check``)."""
+        response = await http.request(
+            url, endpoint=endpoint, timeout=self.config.request_timeout, headers=headers
+        )
         if response.status != 200:
-            raise _http_error("userinfo_endpoint", url, response.status)
+            raise _http_error(endpoint, url, response.status)
         try:
             document = parse_json(response.text)
         except ValueError:
-            raise ValidationError("userinfo", "the userinfo response is not JSON") from None
+            raise ValidationError(check, f"{what} is not JSON") from None
         if not isinstance(document, dict):
-            raise ValidationError("userinfo", "the userinfo response is not a JSON object")
-        return validate_userinfo_sub(document, id_token_claims)
+            raise ValidationError(check, f"{what} is not a JSON object")
+        return document
 
     async def revoke(self, refresh_token: str) -> None:
         """RFC 7009 §2.1: revoke the refresh token, when there is a revocation endpoint."""
