@@ -1,11 +1,12 @@
 """``create_oidc``: decide the auth state on page load, importing as little as possible.
 
 Brython compiles every module it imports, at 50-200 ms per protocol module on a
-cold load, so this module imports nothing of core/. It answers three questions
-from storage and the platform alone:
+cold load, so this module imports nothing of core/, and the server ships it (with
+``handle`` and ``keys``) already compiled (server/precompiled.py). It answers three
+questions from storage and the platform alone:
 
-- is this page an authorization response (``code``/``error`` with a ``state``, or
-  without one while a login is in flight)? Ours, reused or foreign, the engine decides.
+- may the address hold an authorization response? Then ``landing`` looks closer
+  (and hands a silent iframe's or a popup's response to the window that asked);
 - was this browser signed in (the localStorage hint) and may we restore?
 - is a sibling tab signed in (it holds the shared Web Lock ``keys.session_lock``)?
 
@@ -17,9 +18,9 @@ in the background afterwards (cross-tab login, login clicks).
 from __future__ import annotations
 
 import javascript
-from browser import aio, window
+from browser import window
 
-from . import keys, page
+from . import keys
 from .handle import Oidc, mark_ready
 
 TYPE_CHECKING = False
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from .mock import MockOidc
 
 CONFIG_ELEMENT_ID = "brython-oidc-config"
-CALLBACK_MESSAGE = "brython-oidc:callback"
 
 
 def read_config() -> dict[str, object]:
@@ -51,65 +51,21 @@ def read_config() -> dict[str, object]:
     return dict(value)
 
 
-def _url_params(response_mode: object) -> Any:
-    # The address as loaded: the boot file may have moved the callback out of it.
-    url = window.URL.new(page.loaded_href())
-    text = str(url.hash)[1:] if response_mode == "fragment" else str(url.search)
-    return window.URLSearchParams.new(text)
-
-
-def callback_state(response_mode: object) -> str | None:
-    """The ``state`` of an authorization response in the URL (RFC 6749 §4.1.2), if any."""
-    params = _url_params(response_mode)
-    state = params.get("state")
-    if not isinstance(state, str) or not state:
-        return None
-    if not (params.has("code") or params.has("error")):
-        return None
-    return state
-
-
-def in_iframe() -> bool:
-    try:
-        # Object.is: Brython's == on two JS object wrappers is not JS identity.
-        return not getattr(window.Object, "is")(window.self, window.top)
-    except Exception:
-        return True
-
-
 def _stored(store: Any, key: str) -> bool:
     # getItem answers JavaScript null, which Brython does not map to None.
     return isinstance(store.getItem(key), str)
 
 
-def callback_shaped(ns: str, response_mode: object) -> bool:
-    """An authorization response the engine must look at (handle, clean or refuse).
+def may_be_callback() -> bool:
+    """Whether the address may hold an authorization response (``landing`` decides).
 
-    ``code`` or ``error`` with a ``state``; or with none while a transaction is in
-    flight (core.authorization.callback_disposition makes the decision).
+    The boot file moves callback parameters into a JS global before Brython starts;
+    a page booted without it still has them in the address bar.
     """
-    params = _url_params(response_mode)
-    if not (params.has("code") or params.has("error")):
-        return False
-    state = params.get("state")
-    if isinstance(state, str) and state:
+    if isinstance(getattr(window, keys.CALLBACK_URL_GLOBAL, None), str):
         return True
-    session = window.sessionStorage
-    prefix = keys.transaction_prefix(ns)
-    for i in range(session.length):
-        key = session.key(i)
-        if isinstance(key, str) and key.startswith(prefix):
-            return True
-    return False
-
-
-def is_our_callback(ns: str, state: str) -> bool:
-    """Known state (to handle), or one already used (reload/Back: to clean up)."""
-    session = window.sessionStorage
-    if _stored(session, keys.transaction_prefix(ns) + state):
-        return True
-    used = session.getItem(keys.used_states_key(ns))
-    return isinstance(used, str) and ('"' + state + '"') in used
+    href = str(window.location.href)
+    return "code=" in href or "error=" in href
 
 
 async def sibling_signed_in(ns: str) -> bool | None:
@@ -122,57 +78,20 @@ async def sibling_signed_in(ns: str) -> bool | None:
     return any(str(lock.name) == name for lock in snapshot.held)
 
 
-def post_callback_to_parent() -> None:
-    """In the silent iframe: hand the callback URL to the parent page of the same origin."""
-    message = window.Object.new()
-    message["type"] = CALLBACK_MESSAGE
-    message["url"] = page.loaded_href()
-    window.parent.postMessage(message, window.location.origin)
-
-
-# The opener may be any window; plain JS so a cross-origin one cannot throw here.
-_js_opener_origin = window.Function.new(
-    "try { return window.opener ? window.opener.location.origin : null; }"
-    " catch (e) { return null; }"
-)
-
-
-def _is_login_popup(mapping: dict[str, object], state: str) -> bool:
-    """Our login popup back from the provider: a same-origin opener, and a state this
-    window did not store (the opener keeps popup transactions in memory)."""
-    if _js_opener_origin() != str(window.location.origin):
-        return False
-    issuer, client_id = mapping.get("issuer"), mapping.get("client_id")
-    if not isinstance(issuer, str) or not isinstance(client_id, str):
-        return False
-    return not is_our_callback(keys.namespace(issuer, client_id), state)
-
-
-def _post_callback_to_opener() -> None:
-    """Hand the callback URL to the opener (same origin only), then close."""
-    message = window.Object.new()
-    message["type"] = CALLBACK_MESSAGE
-    message["url"] = page.loaded_href()
-    window.opener.postMessage(message, window.location.origin)
-    window.close()
-
-
 async def create_oidc(**overrides: object) -> Oidc | MockOidc:
     """The page's OIDC client, once the auth state is known (ready mark recorded).
 
     Configuration comes from the page (see ``read_config``) with ``overrides`` on top.
-    Inside the silent-renew iframe it posts the callback to the parent and never
-    resolves: the app must not boot there.
+    Inside the silent-renew iframe or a login popup it hands the response to the
+    window that asked and never resolves: the app must not boot there.
     """
     mapping = read_config()
     mapping.update(overrides)
-    state = callback_state(mapping.get("response_mode"))
-    if state is not None and in_iframe():
-        post_callback_to_parent()
-        await aio.Future()
-    if state is not None and _is_login_popup(mapping, state):
-        _post_callback_to_opener()
-        await aio.Future()
+    callback = may_be_callback()
+    if callback:
+        from .landing import relay_if_not_ours
+
+        await relay_if_not_ours(mapping)
     if "mock" in mapping:
         from .mock import MockOidc
 
@@ -185,16 +104,19 @@ async def create_oidc(**overrides: object) -> Oidc | MockOidc:
     if not isinstance(issuer, str) or not isinstance(client_id, str):
         oidc.load()  # raises the ConfigurationError naming the field
     else:
-        await _start(oidc, keys.namespace(issuer, client_id), mapping)
+        await _start(oidc, keys.namespace(issuer, client_id), mapping, callback)
     mark_ready()
     oidc.warm_up()
     return oidc
 
 
-async def _start(oidc: Oidc, ns: str, mapping: dict[str, object]) -> None:
-    # Ours, used (reload, Back: the address bar needs cleaning) or foreign (refused
-    # with ValidationError("state")): each needs the engine.
-    callback = callback_shaped(ns, mapping.get("response_mode"))
+async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool) -> None:
+    if callback:
+        from .landing import callback_shaped
+
+        # Ours, used (reload, Back: the address bar needs cleaning) or foreign
+        # (refused with ValidationError("state")): each needs the engine.
+        callback = callback_shaped(ns, mapping.get("response_mode"))
     if not callback and _stored(window.sessionStorage, keys.after_logout_key(ns)):
         oidc.load().start_logged_out()
         return

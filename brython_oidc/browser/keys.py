@@ -9,6 +9,10 @@ from __future__ import annotations
 
 PREFIX = "brython-oidc:"
 
+#: The JS global the server's boot file (server/assets.py) moves an authorization
+#: response's URL into before ``brython()`` starts.
+CALLBACK_URL_GLOBAL = "__brython_oidc_callback_url"
+
 
 def namespace(issuer: str, client_id: str) -> str:
     return f"{issuer}|{client_id}"

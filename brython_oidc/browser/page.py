@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from browser import window
 
-#: Set by the server's boot file (server/assets.py) before ``brython()`` starts.
-CALLBACK_URL_GLOBAL = "__brython_oidc_callback_url"
+from .keys import CALLBACK_URL_GLOBAL
 
 
 def href() -> str:

@@ -13,7 +13,7 @@ from browser import aio, document, window
 
 from brython_oidc.core.errors import RequestTimeout
 
-# boot.post_callback_to_parent sends this type from inside the iframe.
+# landing.post_callback sends this type from inside the iframe.
 MESSAGE_TYPE = "brython-oidc:callback"
 
 TYPE_CHECKING = False

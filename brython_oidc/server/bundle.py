@@ -21,6 +21,8 @@ from pathlib import Path
 
 from brython.make_package import Visitor
 
+from brython_oidc.server.precompiled import MODULES, compiled_js
+
 # Brython has no __future__ module, and evaluates annotations lazily already.
 _FUTURE_LINE = "from __future__ import annotations"
 
@@ -28,6 +30,8 @@ _FUTURE_LINE = "from __future__ import annotations"
 FRAMEWORK_SUBPACKAGES = ("core", "browser")
 
 _SKIP_DIRS = {"__pycache__", "tests", "node_modules"}
+
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class ModuleSource:
@@ -111,8 +115,50 @@ def _strip_docstrings(tree: ast.AST) -> None:
                     body.append(ast.Pass())
 
 
+class _StripTyping(ast.NodeTransformer):
+    """Drop annotations and ``if TYPE_CHECKING:`` blocks: nothing reads them in the page.
+
+    Brython compiles each annotation into an ``__annotate__`` function (about 1 KB of
+    JavaScript per annotated ``def``), so they cost bytes and compile time on every
+    cold load for nothing.
+    """
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.annotation = None
+        return node
+
+    def _function(self, node: _Function) -> _Function:
+        node.returns = None
+        self.generic_visit(node)
+        return node
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.stmt | None:
+        if node.value is None:
+            return None
+        return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
+
+    def visit_If(self, node: ast.If) -> ast.AST | list[ast.stmt]:
+        if isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            rest = ast.Module(body=node.orelse, type_ignores=[])
+            self.generic_visit(rest)
+            return rest.body
+        return self.generic_visit(node)
+
+
+def _fill_empty_bodies(tree: ast.AST) -> None:
+    # Removing statements can leave a body empty, which is not valid Python.
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and not body and not isinstance(node, ast.Module):
+            body.append(ast.Pass())
+
+
 def prepare_source(source: str, *, minify: bool = True) -> str:
-    """Drop the ``__future__`` import; with ``minify``, drop comments and docstrings.
+    """Drop the ``__future__`` import; with ``minify``, also drop comments, docstrings,
+    annotations and ``if TYPE_CHECKING:`` blocks.
 
     Brython's own minifier needs Python 3.12's tokenizer, so this one goes through
     ``ast``: the result is valid Python whatever the input's layout.
@@ -129,7 +175,9 @@ def prepare_source(source: str, *, minify: bool = True) -> str:
         if not (isinstance(node, ast.ImportFrom) and node.module == "__future__")
     ]
     _strip_docstrings(tree)
-    return ast.unparse(tree) + "\n"
+    tree = _StripTyping().visit(tree)
+    _fill_empty_bodies(tree)
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
 def _imports(module: ModuleSource, source: str) -> list[str]:
@@ -149,25 +197,42 @@ def _entry(
     return prepare_source(source, minify=minify), tuple(_imports(module, source))
 
 
-def build_bundle(modules: Iterable[ModuleSource], *, minify: bool = True) -> Bundle:
-    """Build the bundle for ``modules``; a duplicate module name is an error."""
+def build_bundle(
+    modules: Iterable[ModuleSource], *, minify: bool = True, precompile: bool = True
+) -> Bundle:
+    """Build the bundle for ``modules``; a duplicate module name is an error.
+
+    With ``precompile``, framework modules found in ``precompiled.json`` for this
+    brython.js and source also ship compiled (see ``server/precompiled.py``).
+    """
     vfs: dict[str, object] = {}
+    compiled: list[str] = []
     for module in modules:
         if module.name in vfs:
             raise ValueError(f"module {module.name!r} is defined twice ({module.path})")
         source = module.path.read_text(encoding="utf-8")
         data, imports = _entry(module.name, module.path, module.is_package, source, minify)
+        js = compiled_js(module.name, data) if precompile and module.name in MODULES else None
+        if js is not None:
+            # Brython's VFS loader runs this instead of compiling. The source is then
+            # only read for a traceback's line text, so it is left out to keep the
+            # bundle under its size budget (DESIGN.md; python bench/sizes.py).
+            value = json.dumps([js] if module.is_package else js)
+            compiled.append(f"__BRYTHON__.precompiled[{json.dumps(module.name)}]={value};\n")
+            data = ""
         entry: list[object] = [".py", data, list(imports)]
         if module.is_package:
             entry.append(1)
         vfs[module.name] = entry
     body = json.dumps(vfs, sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+    # The compiled entries are hashed too: a regenerated precompiled.json is a new URL.
+    digest = hashlib.sha256((body + "".join(compiled)).encode("utf-8")).hexdigest()[:16]
     # A stable timestamp per content: Brython keys its compiled-module cache on it.
     vfs_with_stamp = {"$timestamp": int(digest[:12], 16), **vfs}
     text = (
         "__BRYTHON__.loadBrythonPackage("
         + json.dumps(vfs_with_stamp, separators=(",", ":"))
         + ")\n"
+        + "".join(compiled)
     )
     return Bundle(text.encode("utf-8"), digest, tuple(sorted(vfs)))

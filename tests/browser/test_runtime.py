@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from brython_oidc.server.precompiled import MODULES as PRECOMPILED
 from brython_oidc.testing.browser import wait_for_js
 
 _NEEDED = ("brython_oidc.devidp.provider", "brython_oidc.core.authorization")
@@ -48,6 +49,54 @@ def test_login_cleans_url_and_returns_to_route(driver: Any, app: Any) -> None:
         == 1
     )
     assert_no_token_leak(driver, secrets_in_page(driver))
+
+
+# Records which modules had run when the ready mark was set.
+AT_READY = """(() => {
+  const mark = performance.mark.bind(performance);
+  performance.mark = (name, options) => {
+    if (name === "brython-oidc:ready") {
+      window.__imported_at_ready = Object.keys(__BRYTHON__.imported);
+    }
+    return mark(name, options);
+  };
+})();"""
+
+# The modules Brython compiled in this page and cached (the precompiled ones it never compiles).
+BRYTHON_CACHE = """
+const done = arguments[arguments.length - 1];
+const open = indexedDB.open("brython-cache");
+open.onsuccess = () => {
+  const db = open.result;
+  if (!db.objectStoreNames.contains("modules")) { done([]); return; }
+  const all = db.transaction("modules", "readonly").objectStore("modules").getAllKeys();
+  all.onsuccess = () => done(all.result);
+};
+"""
+
+
+def test_logged_out_start_runs_only_precompiled_framework_code(driver: Any, app: Any) -> None:
+    """The fast path (browser/boot.py) imports exactly what the server ships compiled
+    (server/precompiled.py): a first visit compiles no framework module before the
+    ready mark; the engine is compiled (and cached) afterwards by ``warm_up``."""
+    app.app_module = "minimal_page"
+    script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AT_READY})
+    try:
+        driver.get(app.origin + "/")
+        wait_state(driver, "logged-out")
+        imported: list[str] = driver.execute_script("return window.__imported_at_ready")
+    finally:
+        driver.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )
+    assert sorted(m for m in imported if m.startswith("brython_oidc")) == sorted(PRECOMPILED)
+
+    def cached() -> list[str]:
+        keys: list[str] = driver.execute_async_script(BRYTHON_CACHE)
+        return keys
+
+    wait_until(lambda: "brython_oidc.browser.client" in cached(), 20, "the engine compiled")
+    assert not set(PRECOMPILED) & set(cached())
 
 
 def test_reload_restores_session(driver: Any, app: Any) -> None:

@@ -173,7 +173,10 @@ def start_login(driver: Any) -> None:
     """Click sign-in; fill the provider's form if it shows one (not if start-up failed)."""
     driver.find_element("css selector", by_testid("login-button")).click()
     form = "document.querySelector('input[name=username]')"
-    error = f"(document.querySelector('{by_testid('auth-error')}') || {{}}).textContent"
+    shown = f"(document.querySelector('{by_testid('auth-error')}') || {{}}).textContent"
+    # This click's failure (browser_app sets it), or an error on the page we come back
+    # to; not one start-up left on this page (it is re-rendered every 100 ms).
+    error = f"(window.securityLoginError || (!window.__securityOldPage && ({READY}) && {shown}))"
     state = f"(document.querySelector('{by_testid('auth-state')}') || {{}}).textContent"
     # The provider's session may skip the form: straight back to a signed-in page.
     back = f"({READY}) && !window.__securityOldPage && {state} === 'logged-in'"

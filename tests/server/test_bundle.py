@@ -16,9 +16,9 @@ PREFIX = "__BRYTHON__.loadBrythonPackage("
 
 
 def vfs_of(content: bytes) -> dict[str, object]:
-    text = content.decode()
-    assert text.startswith(PREFIX) and text.endswith(")\n")
-    return json.loads(text[len(PREFIX) : -2])  # type: ignore[no-any-return]
+    text = content.decode().split("\n")[0]  # precompiled entries follow on their own lines
+    assert text.startswith(PREFIX) and text.endswith(")")
+    return json.loads(text[len(PREFIX) : -1])  # type: ignore[no-any-return]
 
 
 def test_framework_bundle_holds_core_and_browser_only() -> None:
@@ -40,8 +40,27 @@ def test_future_import_and_docstrings_are_stripped() -> None:
     )
     out = prepare_source(src)
     assert "__future__" not in out and "Doc." not in out and "comment" not in out
-    assert "def f(x: Foo) -> int:" in out
+    assert "def f(x):" in out
     assert "__future__" not in prepare_source(src, minify=False)
+
+
+def test_annotations_and_type_checking_blocks_are_stripped() -> None:
+    src = (
+        "TYPE_CHECKING = False\n"
+        "if TYPE_CHECKING:\n    from typing import Any\n"
+        "if TYPE_CHECKING:\n    import os\nelse:\n    y = 2\n"
+        "class A:\n    x: int\n"
+        "class B:\n    z: int = 3\n"
+        "async def g(a: Any, *args: int, b: str = '', **kw: object) -> None:\n    w: int\n"
+    )
+    out = prepare_source(src)
+    assert "Any" not in out and "int" not in out and "str" not in out and "os" not in out
+    assert "y = 2" in out and "z = 3" in out
+    assert "async def g(a, *args, b='', **kw):" in out
+    namespace: dict[str, object] = {}
+    exec(compile(out, "<bundle>", "exec"), namespace)  # still valid Python
+    assert namespace["y"] == 2 and "A" in namespace
+    assert prepare_source("if TYPE_CHECKING:\n    x: int\n").strip() == ""
 
 
 def test_digest_follows_content(tmp_path: Path) -> None:

@@ -51,10 +51,14 @@ class App:
         self.render()
 
     async def login(self, redirect_to=None):
+        # This attempt's own failure, apart from auth-error (which also shows
+        # last_error from start-up, re-rendered every 100 ms).
+        window.securityLoginError = ""
         try:
             await self.oidc.login(redirect_to=redirect_to)
         except OIDCError as exc:  # e.g. the provider is down: say so, stay here
             self.page.show_error(exc)
+            window.securityLoginError = f"{type(exc).__name__}: {exc.code}"
 
 
 async def boot():

@@ -1,0 +1,123 @@
+"""What the address bar brought: an authorization response, and for which window.
+
+Imported by ``boot`` only when the address may hold one (the boot file moved
+callback parameters out of it, or ``code``/``error`` is in it), so a plain page
+load never compiles this module. It answers:
+
+- is this an authorization response (``code``/``error`` with a ``state``, or
+  without one while a login is in flight)? Ours, reused or foreign, the engine decides;
+- does it belong to another window: the parent of the silent iframe, or the opener
+  of a login popup? Then it is handed over and this window's app never starts.
+"""
+
+from __future__ import annotations
+
+from browser import aio, window
+
+from . import keys, page
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+CALLBACK_MESSAGE = "brython-oidc:callback"
+
+
+def _url_params(response_mode: object) -> Any:
+    # The address as loaded: the boot file may have moved the callback out of it.
+    url = window.URL.new(page.loaded_href())
+    text = str(url.hash)[1:] if response_mode == "fragment" else str(url.search)
+    return window.URLSearchParams.new(text)
+
+
+def callback_state(response_mode: object) -> str | None:
+    """The ``state`` of an authorization response in the URL (RFC 6749 §4.1.2), if any."""
+    params = _url_params(response_mode)
+    state = params.get("state")
+    if not isinstance(state, str) or not state:
+        return None
+    if not (params.has("code") or params.has("error")):
+        return None
+    return state
+
+
+def callback_shaped(ns: str, response_mode: object) -> bool:
+    """An authorization response the engine must look at (handle, clean or refuse).
+
+    ``code`` or ``error`` with a ``state``; or with none while a transaction is in
+    flight (core.authorization.callback_disposition makes the decision).
+    """
+    params = _url_params(response_mode)
+    if not (params.has("code") or params.has("error")):
+        return False
+    state = params.get("state")
+    if isinstance(state, str) and state:
+        return True
+    session = window.sessionStorage
+    prefix = keys.transaction_prefix(ns)
+    for i in range(session.length):
+        key = session.key(i)
+        if isinstance(key, str) and key.startswith(prefix):
+            return True
+    return False
+
+
+def is_our_callback(ns: str, state: str) -> bool:
+    """Known state (to handle), or one already used (reload/Back: to clean up)."""
+    session = window.sessionStorage
+    if isinstance(session.getItem(keys.transaction_prefix(ns) + state), str):
+        return True
+    used = session.getItem(keys.used_states_key(ns))
+    return isinstance(used, str) and ('"' + state + '"') in used
+
+
+def in_iframe() -> bool:
+    try:
+        # Object.is: Brython's == on two JS object wrappers is not JS identity.
+        return not getattr(window.Object, "is")(window.self, window.top)
+    except Exception:
+        return True
+
+
+# The opener may be any window; plain JS so a cross-origin one cannot throw here.
+_js_opener_origin = window.Function.new(
+    "try { return window.opener ? window.opener.location.origin : null; }"
+    " catch (e) { return null; }"
+)
+
+
+def _is_login_popup(mapping: dict[str, object], state: str) -> bool:
+    """Our login popup back from the provider: a same-origin opener, and a state this
+    window did not store (the opener keeps popup transactions in memory)."""
+    if _js_opener_origin() != str(window.location.origin):
+        return False
+    issuer, client_id = mapping.get("issuer"), mapping.get("client_id")
+    if not isinstance(issuer, str) or not isinstance(client_id, str):
+        return False
+    return not is_our_callback(keys.namespace(issuer, client_id), state)
+
+
+def post_callback(target: Any) -> None:
+    """Hand the callback URL to ``target`` (the silent iframe's parent or the login
+    popup's opener), same origin only; silent.py and popup.py listen for it."""
+    message = window.Object.new()
+    message["type"] = CALLBACK_MESSAGE
+    message["url"] = page.loaded_href()
+    target.postMessage(message, window.location.origin)
+
+
+async def relay_if_not_ours(mapping: dict[str, object]) -> None:
+    """In the silent iframe or a login popup: hand the response over, never return.
+
+    The app must not boot there; the window that started the request handles it.
+    """
+    state = callback_state(mapping.get("response_mode"))
+    if state is None:
+        return
+    if in_iframe():
+        post_callback(window.parent)
+        await aio.Future()
+    if _is_login_popup(mapping, state):
+        post_callback(window.opener)
+        window.close()
+        await aio.Future()
