@@ -118,3 +118,17 @@ def test_wall_clock_jump_with_two_tabs_one_refresh_per_round(
         driver.switch_to.window(handle)
         wait_for_js(driver, "window.app_error() === ''", 5)
         assert state(driver) == "logged-in"
+
+
+def test_idle_timeout_still_ends_after_the_clock_is_set_back(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    """Set back, "idle since" would be negative for an hour: the stamp moves with it."""
+    idle_timeout = 12
+    app.config = {**app.config, "idle_timeout": idle_timeout, "idle_warning": 3}
+    login(driver, app)
+    signed_in_at = time.monotonic()
+    set_page_clock(driver, -HOUR)
+    wait_for_js(driver, f"{SELECT.format('auto-logout-countdown')} !== ''", 2 * idle_timeout)
+    wait_state(driver, "logged-out", 20)
+    assert time.monotonic() - signed_in_at < 3 * idle_timeout

@@ -130,8 +130,10 @@ FAULT_CASES: dict[str, str] = {
         "(`iat` checked against now + 1 h), renewals every few seconds after, not an hour "
         "late; two tabs: one refresh per round "
         "(`test_wall_clock_jump_renews_at_once_and_keeps_renewing[minus-1h]`, "
-        "`test_wall_clock_jump_with_two_tabs_one_refresh_per_round`). Before: renewal "
-        "rescheduled an hour late, the access token left to expire"
+        "`test_wall_clock_jump_with_two_tabs_one_refresh_per_round`); the idle timeout "
+        "still ends on time (`test_idle_timeout_still_ends_after_the_clock_is_set_back`). "
+        "Before: renewal rescheduled an hour late, the access token left to expire, and "
+        "the idle countdown frozen for the hour"
     ),
     "id_token-clock-skew-named": (
         "tested: provider clock ±30 min, `ValidationError` (`iat` / `exp`) saying "
