@@ -13,6 +13,7 @@ from brython_oidc.core.authorization import (
     safe_return_path,
 )
 from brython_oidc.core.errors import OIDCError, TransportError, ValidationError
+from brython_oidc.core.schedule import settle_clock_jump
 from brython_oidc.core.urls import url_origin
 
 from . import keys, logout, page, startup, tabs, timers, webcrypto
@@ -57,6 +58,11 @@ class Session:
         self.userinfo: dict[str, object] | None = None
         #: Provider clock minus local clock, estimated from the last ID token's iat.
         self.clock_offset = 0.0
+        #: Adds up the wall clock's jumps since load (set by startup.start_logged_out).
+        self.clock: timers.ClockWatch | None = None
+        #: The clock jump total when the current tokens were set: their wall-clock
+        #: stamps (expires_at) are on the clock of that moment.
+        self.tokens_clock = 0.0
         #: The last failure, typed (``OIDCError`` subclasses); ``None`` after a success.
         self.last_error: OIDCError | None = None
         # The handle's lists: subscriptions made before the engine loaded still count.
@@ -139,7 +145,10 @@ class Session:
         try:
             callback_url = await popup_request(url, transaction.state, self.config.transaction_ttl)
             code = code_from_callback(self.config, metadata, transaction, callback_url)
-            await self.sign_in(await exchange_code(self.provider, transaction, code))
+            verified = await exchange_code(
+                self.provider, transaction, code, clock_jump=self.clock_jump
+            )
+            await self.sign_in(verified)
         except OIDCError as exc:
             self.fail(exc)
             raise
@@ -174,18 +183,30 @@ class Session:
         if tokens is None or claims is None:
             return
         if self.config.use_refresh_tokens and tokens.refresh_token:
-            await self.sign_in(await refresh(self.provider, tokens, claims, self.clock_offset))
+            verified = await refresh(
+                self.provider, tokens, claims, self.clock_offset, clock_jump=self.clock_jump
+            )
+            await self.sign_in(verified)
         else:
             await self.silent()
+
+    def clock_jump(self) -> float:
+        """The net wall-clock jump this page measured since load (0 without a watch)."""
+        return self.clock.check() if self.clock is not None else 0.0
 
     async def sign_in(self, verified: Verified) -> None:
         """New verified tokens: fetch userinfo, keep them, tell the app and the tabs."""
         first = self.tokens is None
         self.clock_offset = verified.clock_offset
+        if self.clock is not None:
+            # The provider's iat agrees with our clock again: stop widening the checks.
+            self.clock.total = settle_clock_jump(
+                self.clock.total, verified.clock_offset, leeway=self.config.clock_leeway
+            )
         userinfo = self.userinfo
         if first or verified.claims is not self.decoded_id_token:
             userinfo = await self.fetch_userinfo(verified)
-        self.renewal.mark_renewed(verified.tokens.received_at)
+        self.renewal.mark_renewed()
         self.set_tokens(verified.tokens, verified.claims, userinfo, broadcast=True)
         if first:
             self.channel.post("login", {"sub": str(verified.claims.get("sub"))})
@@ -217,6 +238,7 @@ class Session:
         broadcast: bool,
     ) -> None:
         self.tokens = tokens
+        self.tokens_clock = self.clock_jump()
         self.decoded_id_token = claims
         self.userinfo = userinfo
         self.last_error = None
@@ -224,13 +246,15 @@ class Session:
         self.session_lock.hold()
         self.renewal.schedule()
         if broadcast:
-            self.channel.post("tokens", tabs.tokens_payload(tokens, claims, userinfo))
+            payload = tabs.tokens_payload(tokens, claims, userinfo, self.renewal.generation)
+            self.channel.post("tokens", payload)
         self.notify()
 
     def adopt(self, payload: dict[str, object]) -> None:
         """Tokens handed over by another tab of this app (same origin, in memory)."""
         adopted = tabs.tokens_from_payload(payload)
         if adopted is not None:
+            self.renewal.adopted(payload.get("renewal"))
             self.set_tokens(*adopted, broadcast=False)
 
     def clear(self, reason: str, *, broadcast: bool) -> None:
@@ -256,7 +280,9 @@ class Session:
             self.clear(str(payload.get("reason", "logout")), broadcast=False)
         elif kind == "session_request" and self.tokens is not None:
             claims = self.decoded_id_token or {}
-            answer = tabs.tokens_payload(self.tokens, claims, self.userinfo)
+            answer = tabs.tokens_payload(
+                self.tokens, claims, self.userinfo, self.renewal.generation
+            )
             self.channel.post(
                 "session_response", {"request_id": payload["request_id"], "tokens": answer}
             )

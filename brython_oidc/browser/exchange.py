@@ -4,7 +4,9 @@ The ID token is checked per OIDC Core §3.1.3.7 (signature with WebCrypto in
 ``verify``); after a refresh, §12.2 applies (same iss/sub/aud; it may be absent).
 Expiry checks (exp, iat, nbf) use the local clock with ``clock_leeway``: §3.1.3.7
 says "current time", and an offset taken from the token under validation would let
-an expired or far-future token shift "now" until it passes. The ``iat``-derived
+an expired or far-future token shift "now" until it passes. The one widening: a
+wall-clock jump the page measured itself since it loaded (``clock_jump``, from
+timers.ClockWatch; core.schedule.plausible_times). The ``iat``-derived
 offset (core.schedule.server_time_offset) only serves renewal scheduling and, when
 a time check fails, the error message ("the local clock looks N s ahead ...").
 """
@@ -24,7 +26,7 @@ from .verify import verify_id_token
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Callable
 
     from brython_oidc.core.authorization import Transaction
     from brython_oidc.core.token import TokenSet
@@ -46,7 +48,17 @@ class Verified:
         return f"Verified(sub={self.claims.get('sub')!r})"  # never the tokens
 
 
-async def exchange_code(provider: Provider, transaction: Transaction, code: str) -> Verified:
+def no_clock_jump() -> float:
+    return 0.0
+
+
+async def exchange_code(
+    provider: Provider,
+    transaction: Transaction,
+    code: str,
+    *,
+    clock_jump: Callable[[], float] = no_clock_jump,
+) -> Verified:
     """RFC 6749 §4.1.3 with the code_verifier (RFC 7636 §4.5), then §3.1.3.7."""
     metadata = await provider.discover()
     request = build_authorization_code_request(
@@ -59,7 +71,14 @@ async def exchange_code(provider: Provider, transaction: Transaction, code: str)
     tokens = await provider.token(request)
     if jwks is not None:
         await jwks  # a failed fetch leaves keys.jwks unset: verify fetches and reports
-    return await verify(provider, tokens, nonce=transaction.nonce, previous=None, offset=0.0)
+    return await verify(
+        provider,
+        tokens,
+        nonce=transaction.nonce,
+        previous=None,
+        offset=0.0,
+        clock_jump=clock_jump,
+    )
 
 
 def in_background(task: Awaitable[object]) -> aio.Future:
@@ -80,7 +99,12 @@ def in_background(task: Awaitable[object]) -> aio.Future:
 
 
 async def refresh(
-    provider: Provider, current: TokenSet, previous: dict[str, object], offset: float
+    provider: Provider,
+    current: TokenSet,
+    previous: dict[str, object],
+    offset: float,
+    *,
+    clock_jump: Callable[[], float] = no_clock_jump,
 ) -> Verified:
     """RFC 6749 §6; a response without a refresh_token keeps the current one."""
     refresh_token = current.refresh_token
@@ -91,7 +115,9 @@ async def refresh(
     tokens = await provider.token(request)
     if not tokens.refresh_token:
         tokens.refresh_token = refresh_token  # RFC 6749 §6: the old one stays valid
-    return await verify(provider, tokens, nonce=None, previous=previous, offset=offset)
+    return await verify(
+        provider, tokens, nonce=None, previous=previous, offset=offset, clock_jump=clock_jump
+    )
 
 
 def iat_offset(id_token: str, received_at: float) -> float:
@@ -114,20 +140,27 @@ async def verify(
     nonce: str | None,
     previous: dict[str, object] | None,
     offset: float,
+    clock_jump: Callable[[], float] = no_clock_jump,
 ) -> Verified:
-    """The ID token's claims, checked; without one only a refresh may go on (§12.2)."""
+    """The ID token's claims, checked; without one only a refresh may go on (§12.2).
+
+    ``clock_jump()`` is asked right before the time checks (the page's measured
+    wall-clock jump, looked up afresh so a jump during the request counts).
+    """
     if not tokens.id_token:
         if previous is not None:
             return Verified(tokens, previous, offset)
         raise ValidationError("id_token", "the token response has no id_token (OIDC Core §3.1.3.3)")
     offset = iat_offset(tokens.id_token, tokens.received_at)
+    keys = await provider.key_set()
     try:
         claims = await verify_id_token(
             tokens.id_token,
             config=provider.config,
-            keys=await provider.key_set(),
+            keys=keys,
             nonce=nonce,
             now=timers.now(),  # OIDC Core §3.1.3.7 steps 9-10: the current (local) time
+            clock_jump=clock_jump(),
             access_token=tokens.access_token,
             previous_claims=previous,
         )

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from browser import aio, document, window
 
-from brython_oidc.core.schedule import countdown_seconds, idle_remaining, idle_warning_due
+from brython_oidc.core.schedule import (
+    countdown_seconds,
+    idle_remaining,
+    idle_warning_due,
+    stamp_after_clock_jump,
+)
 
 from . import timers
 
@@ -35,6 +40,13 @@ class IdleWatch:
         """Activity, here or in another tab."""
         if at > self.last_activity:
             self.last_activity = at
+
+    def on_clock_jump(self, jump: float) -> None:
+        """A clock set back moves the stamps with it (else "idle for" stays negative,
+        and the countdown frozen, for as long as the jump); a forward jump may be a
+        sleep, and then the time really passed (the safe reading: it may sign out)."""
+        self.last_activity = stamp_after_clock_jump(self.last_activity, jump)
+        self.last_broadcast = stamp_after_clock_jump(self.last_broadcast, jump)
 
     def _on_activity(self, _event: object) -> None:
         now = timers.now()

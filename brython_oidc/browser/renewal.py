@@ -4,8 +4,12 @@
   request; run under the renewal Web Lock (or the channel election without Web
   Locks) so a rotating refresh token is used once (RFC 9700 §4.14.2). A tab that
   gets the lock after another renewed finds new tokens and does nothing.
-- Re-checked when the tab wakes (visibilitychange, online, pageshow) and when the
-  wall clock jumps: timers do not run during sleep or in throttled tabs.
+- Re-checked when the tab wakes (visibilitychange, online, pageshow): timers do
+  not run during sleep or in throttled tabs. When the wall clock jumps, renewed at
+  once: every wall-clock stamp of the tokens (expires_at) is off by the jump, and
+  new tokens are stamped on the new clock (their ID token checked with the measured
+  jump, core.id_token). Tabs tell "renewed elsewhere" by a counter in localStorage,
+  not by a time: a clock set back would make new tokens look older.
 - Provider unreachable: the tokens are kept until they expire, and renewal is
   retried with exponential backoff (core.schedule.backoff_delay).
 """
@@ -49,6 +53,8 @@ class Renewal:
         self.retry_timer: timers.Timer | None = None
         self.attempt = 0
         self.running = False
+        #: The renewal counter value the current tokens came with (see mark_renewed).
+        self.generation = 0
 
     def cancel(self) -> None:
         for timer in (self.timer, self.retry_timer):
@@ -100,7 +106,7 @@ class Renewal:
         self.running = True
 
         async def task() -> None:
-            if session.tokens is not seen or self.renewed_elsewhere(seen.received_at):
+            if session.tokens is not seen or self.renewed_elsewhere():
                 return  # another tab renewed while we waited; its tokens are on the way
             await session.renew_now()
 
@@ -121,17 +127,34 @@ class Renewal:
         finally:
             self.running = False
 
-    def renewed_elsewhere(self, received_at: float) -> bool:
-        """Whether a tab got tokens newer than ours (RFC 9700 §4.14.2: never reuse a
-        rotated refresh token). The channel may deliver them after we got the lock."""
+    def stored_generation(self) -> int:
+        """The shared renewal counter (a count, never a token; 0 when unset or unreadable)."""
         marker = window.localStorage.getItem(keys.renewed_key(self.session.namespace))
         try:
-            return isinstance(marker, str) and float(marker) > received_at
+            return int(marker) if isinstance(marker, str) else 0
         except ValueError:
-            return False
+            return 0  # e.g. an older version's time stamp: no counter yet
 
-    def mark_renewed(self, received_at: float) -> None:
-        window.localStorage.setItem(keys.renewed_key(self.session.namespace), repr(received_at))
+    def renewed_elsewhere(self) -> bool:
+        """Whether a tab got tokens newer than ours (RFC 9700 §4.14.2: never reuse a
+        rotated refresh token). The channel may deliver them after we got the lock.
+
+        A counter, not a receive time: after the wall clock is set back, a tab's new
+        tokens would look older than the stamp of the renewal before.
+        """
+        return self.stored_generation() > self.generation
+
+    def mark_renewed(self) -> None:
+        """This tab renewed (under the lock): the counter moves on, these tokens carry it."""
+        self.generation = max(self.stored_generation(), self.generation) + 1
+        window.localStorage.setItem(keys.renewed_key(self.session.namespace), str(self.generation))
+
+    def adopted(self, generation: object) -> None:
+        """Tokens from another tab: their counter value (the stored one if not sent)."""
+        if isinstance(generation, (int, float)) and not isinstance(generation, bool):
+            self.generation = int(generation)
+        else:
+            self.generation = self.stored_generation()
 
     def retry_later(self, step: Callable[[], Awaitable[None]]) -> None:
         delay = backoff_delay(self.attempt, base=RETRY_BASE, cap=RETRY_CAP, jitter=rand_unit())
@@ -139,6 +162,22 @@ class Renewal:
         if self.retry_timer is not None:
             self.retry_timer.cancel()
         self.retry_timer = timers.Timer(delay, lambda: aio.run(step()))
+
+    def on_clock_jump(self, jump: float) -> None:
+        """The wall clock jumped ``jump`` s (timers.ClockWatch).
+
+        Signed in, renew at once: a backward jump puts the schedule (and ``due``) an
+        hour late, a forward one may have expired the tokens. One tab renews for all
+        (the lock); tokens set after the jump (another tab's renewal) are stamped on
+        the new clock already and stay.
+        """
+        session = self.session
+        if session.idle is not None:
+            session.idle.on_clock_jump(jump)
+        if session.tokens is None:
+            self.on_wake("clock")
+        elif session.tokens_clock != session.clock_jump():
+            aio.run(self.quietly())
 
     def on_wake(self, _reason: str) -> None:
         """Timers may have slept through the renewal time: check against the clock now."""

@@ -61,7 +61,7 @@ def start_logged_out(session: Session) -> None:
     session.transactions.purge(timers.now(), session.config.transaction_ttl)
     logout.restore_after_logout(session.namespace)
     timers.on_wake(session.renewal.on_wake)
-    timers.ClockWatch(lambda _jump: session.renewal.on_wake("clock"))
+    session.clock = timers.ClockWatch(session.renewal.on_clock_jump)
     if session.config.idle_timeout is not None:
         session.idle = IdleWatch(session)
 
@@ -131,7 +131,9 @@ async def redeem(session: Session, transaction: Transaction, code: str) -> None:
     """
     session.pending_code = None
     try:
-        verified = await exchange_code(session.provider, transaction, code)
+        verified = await exchange_code(
+            session.provider, transaction, code, clock_jump=session.clock_jump
+        )
     except TransportError:
         session.pending_code = (transaction, code)
         raise
@@ -180,7 +182,10 @@ async def silent(session: Session) -> None:
         url, transaction.state, session.config.silent_timeout
     )
     code = code_from_callback(session.config, metadata, transaction, callback_url)
-    await session.sign_in(await exchange_code(session.provider, transaction, code))
+    verified = await exchange_code(
+        session.provider, transaction, code, clock_jump=session.clock_jump
+    )
+    await session.sign_in(verified)
 
 
 async def from_sibling(session: Session, known: bool) -> bool:

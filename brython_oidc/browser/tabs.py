@@ -24,10 +24,17 @@ SIBLING_WAIT = 0.3
 
 
 def tokens_payload(
-    tokens: TokenSet, claims: dict[str, object], userinfo: dict[str, object] | None
+    tokens: TokenSet,
+    claims: dict[str, object],
+    userinfo: dict[str, object] | None,
+    renewal: int,
 ) -> dict[str, object]:
-    """A ``tokens`` message payload (core.messages schema)."""
+    """A ``tokens`` message payload (core.messages schema).
+
+    ``renewal`` is the renewal counter these tokens came with (renewal.Renewal).
+    """
     payload: dict[str, object] = {
+        "renewal": renewal,
         "access_token": tokens.access_token,
         "token_type": tokens.token_type,
         "expires_at": tokens.expires_at if tokens.expires_at is not None else timers.now() + 3600,

@@ -53,11 +53,14 @@ def on_wake(callback: Callable[[str], None]) -> None:
 
 
 class ClockWatch:
-    """Notices wall-clock jumps (sleep, manual change, NTP step) by polling.
+    """Notices wall-clock jumps (sleep, manual change, NTP step) and adds them up.
 
     ``Date.now() - performance.now()`` is constant while both clocks run together;
     a change larger than ``tolerance_s`` means the wall clock jumped (or the machine
-    slept, during which performance.now may stand still).
+    slept, during which performance.now may stand still). ``total`` is the net jump
+    since the page loaded (core.schedule.plausible_times): the page's own
+    measurement, which nothing from the network can move. ``callback(jump)`` runs
+    after the check that saw the jump, from a fresh timer task.
     """
 
     def __init__(
@@ -69,15 +72,20 @@ class ClockWatch:
     ) -> None:
         self.callback = callback
         self.tolerance_s = tolerance_s
+        self.total = 0.0
         self.offset = now() - monotonic()
-        self.handle = window.setInterval(self._tick, int(interval_s * 1000))
+        self.handle = window.setInterval(self.check, int(interval_s * 1000))
 
-    def _tick(self) -> None:
+    def check(self) -> float:
+        """Look now (also right before a time check): the net jump since load."""
         offset = now() - monotonic()
         jump = offset - self.offset
         self.offset = offset
         if abs(jump) > self.tolerance_s:
-            self.callback(jump)
+            self.total += jump
+            # Not from here: check() may run in the middle of a token verification.
+            window.setTimeout(lambda: self.callback(jump), 0)
+        return self.total
 
     def stop(self) -> None:
         window.clearInterval(self.handle)

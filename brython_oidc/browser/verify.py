@@ -70,10 +70,15 @@ async def verify_id_token(
     keys: KeySet,
     nonce: str | None,
     now: float,
+    clock_jump: float = 0.0,
     access_token: str | None = None,
     previous_claims: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    """The ID token's claims once signature and every §3.1.3.7 check passed."""
+    """The ID token's claims once signature and every §3.1.3.7 check passed.
+
+    ``clock_jump``: the page's own measured wall-clock jump (timers.ClockWatch),
+    which widens the time checks by exactly that much (core validate_id_token_claims).
+    """
     jws = parse_compact_jws(id_token, parse_json=parse_json)
     jwk = await keys.key_for(jws.header)
     alg = str(jws.header.get("alg"))
@@ -90,6 +95,7 @@ async def verify_id_token(
         nonce=nonce,
         now=now,
         leeway=config.clock_leeway,
+        clock_jump=clock_jump,
         max_age=config.max_age,
         previous_claims=previous_claims,
         access_token_hash=at_hash,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from brython_oidc.core.b64 import b64url_encode
 from brython_oidc.core.errors import ValidationError
+from brython_oidc.core.schedule import plausible_times
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def validate_id_token_claims(
     nonce: str | None,
     now: float,
     leeway: float,
+    clock_jump: float = 0.0,
     max_age: float | None = None,
     previous_claims: Mapping[str, object] | None = None,
     trusted_audiences: tuple[str, ...] = (),
@@ -78,6 +80,14 @@ def validate_id_token_claims(
     refresh (§12.2). ``trusted_audiences`` lists audiences besides ``client_id`` the
     client accepts (step 3). ``access_token_hash`` is ``at_hash_from_digest(sha256(
     access_token))`` when the caller wants ``at_hash`` checked (§3.1.3.8).
+
+    ``clock_jump`` WIDENS THE TIME CHECKS (steps 9, 10 and 13, and ``nbf``): it is
+    the net number of seconds the local wall clock jumped since the page loaded,
+    as the page measured against its own monotonic clock (never a value from the
+    provider or from a token). The true time then lies in ``plausible_times(now,
+    clock_jump)``: ``exp`` and ``auth_time`` are checked against the earliest
+    plausible time, ``iat`` and ``nbf`` against the latest, each with ``leeway``.
+    ``0.0`` (the default) is the plain §3.1.3.7 check against ``now``.
     """
     if not isinstance(claims, dict):
         raise ValidationError("claims", "the ID token payload is not a JSON object")
@@ -117,29 +127,33 @@ def validate_id_token_claims(
     if not sub or len(sub) > _MAX_SUB:
         raise ValidationError("sub", "'sub' must be 1 to 255 characters", actual=len(sub))
 
+    # The "current time" of steps 9-10: now, or a window the page measured itself
+    # when its wall clock jumped (see the docstring). Each check takes the lenient end.
+    earliest, latest = plausible_times(now, clock_jump)
+
     # Step 9: the current time must be before exp (with the clock leeway).
     exp = _number(claims, "exp")
-    if now - leeway >= exp:
+    if earliest - leeway >= exp:
         raise ValidationError(
-            "exp", "the ID token has expired", expected=f"> {now - leeway}", actual=exp
+            "exp", "the ID token has expired", expected=f"> {earliest - leeway}", actual=exp
         )
 
     # Step 10: iat must be present and not in the future.
     iat = _number(claims, "iat")
-    if iat > now + leeway:
+    if iat > latest + leeway:
         raise ValidationError(
             "iat",
             "the ID token was issued in the future",
-            expected=f"<= {now + leeway}",
+            expected=f"<= {latest + leeway}",
             actual=iat,
         )
 
     # RFC 7519 §4.1.5: not before nbf.
-    if "nbf" in claims and _number(claims, "nbf") > now + leeway:
+    if "nbf" in claims and _number(claims, "nbf") > latest + leeway:
         raise ValidationError(
             "nbf",
             "the ID token is not valid yet",
-            expected=f"<= {now + leeway}",
+            expected=f"<= {latest + leeway}",
             actual=claims["nbf"],
         )
 
@@ -155,11 +169,11 @@ def validate_id_token_claims(
     # Step 13: with max_age, auth_time is required and must be recent enough.
     if "auth_time" in claims or max_age is not None:
         auth_time = _number(claims, "auth_time")
-        if max_age is not None and auth_time + max_age < now - leeway:
+        if max_age is not None and auth_time + max_age < earliest - leeway:
             raise ValidationError(
                 "auth_time",
                 "the authentication is older than max_age",
-                expected=f">= {now - leeway - max_age}",
+                expected=f">= {earliest - leeway - max_age}",
                 actual=auth_time,
             )
 

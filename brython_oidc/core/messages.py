@@ -31,6 +31,8 @@ _TOKENS: dict[str, tuple[object, bool]] = {
     "scope": (str, False),
     "received_at": (_NUMBER, False),
     "claims": (dict, False),
+    # Which renewal these tokens came from (a counter, clock-independent).
+    "renewal": (_NUMBER, False),
 }
 _SCHEMAS: dict[str, dict[str, tuple[object, bool]]] = {
     "login": {"sub": (str, True)},

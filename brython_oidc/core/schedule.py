@@ -69,6 +69,45 @@ def clock_jumped(
     return drift > threshold or drift < -threshold
 
 
+def plausible_times(now: float, clock_jump: float) -> tuple[float, float]:
+    """The earliest and latest true time, given the wall clock's net jump since load.
+
+    ``clock_jump`` is how many seconds ``Date.now()`` moved more than the page's
+    monotonic clock since the page loaded (the sum of ``clock_jumped`` drifts). A
+    forward jump is ambiguous (a sleep, during which the provider's time moved too,
+    or the clock set forward), so the true time may be up to ``clock_jump`` earlier
+    than ``now``; a backward jump can only be a clock change, so the true time may
+    be up to ``-clock_jump`` later. The page measured this itself: neither the
+    provider nor a token can widen it. ``clock_jump == 0`` gives ``(now, now)``.
+    """
+    if clock_jump > 0:
+        return now - clock_jump, now
+    return now, now - clock_jump
+
+
+def settle_clock_jump(clock_jump: float, clock_offset: float, *, leeway: float) -> float:
+    """The jump still to allow for once a verified ID token came in.
+
+    ``clock_offset`` is ``server_time_offset`` of that token (provider minus local
+    clock). Within ``leeway`` the local clock agrees with the provider again (the
+    jump was a sleep, or the clock was set right), so the window closes: 0. Only
+    ever narrows the window, never widens it.
+    """
+    if -leeway <= clock_offset <= leeway:
+        return 0.0
+    return clock_jump
+
+
+def stamp_after_clock_jump(stamp: float, jump: float) -> float:
+    """A local time stamp (e.g. the last activity) seen through a wall-clock jump.
+
+    A backward jump (only ever a clock change) moves the stamp with the clock, so
+    "seconds since" stays right instead of negative for an hour. A forward jump keeps
+    it: it may be a sleep, and then the time really passed (an idle session may end).
+    """
+    return stamp + jump if jump < 0 else stamp
+
+
 def elect_renewer(tab_ids: object) -> str | None:
     """The tab that renews: the smallest live tab id, so every tab agrees.
 

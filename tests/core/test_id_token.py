@@ -202,6 +202,74 @@ def test_auth_time_type_checked_when_present() -> None:
     fails("auth_time", good(auth_time="yesterday"))
 
 
+# Steps 9-10 and 13 after a wall-clock jump the page measured (clock_jump). The
+# provider's true time is NOW; the page's clock reads NOW + jump.
+HOUR = 3600.0
+
+
+def test_zero_clock_jump_is_the_plain_check() -> None:
+    for claims in (good(), good(exp=NOW - LEEWAY + 1), good(iat=NOW + LEEWAY)):
+        assert validate(claims, clock_jump=0.0) == validate(claims)
+    fails("exp", good(exp=NOW - LEEWAY), clock_jump=0.0)
+    fails("iat", good(iat=NOW + LEEWAY + 1), clock_jump=0.0)
+    fails("nbf", good(nbf=NOW + LEEWAY + 1), clock_jump=0.0)
+    fails("auth_time", good(auth_time=NOW - 300 - LEEWAY - 1), max_age=300, clock_jump=0.0)
+
+
+def test_clock_set_forward_accepts_a_fresh_token() -> None:
+    fails("exp", good(), now=NOW + HOUR)  # what the page saw before the fix
+    assert validate(good(), now=NOW + HOUR, clock_jump=HOUR)
+
+
+def test_forward_jump_moves_exp_by_exactly_the_jump() -> None:
+    assert validate(good(exp=NOW - LEEWAY + 1), now=NOW + HOUR, clock_jump=HOUR)
+    error = fails("exp", good(exp=NOW - LEEWAY), now=NOW + HOUR, clock_jump=HOUR)
+    assert error.expected == f"> {NOW - LEEWAY}"
+    # A smaller measured jump helps less: an hour's exp needs an hour's jump.
+    fails("exp", good(), now=NOW + HOUR, clock_jump=HOUR - 400)
+    fails("exp", good(exp=NOW - 2 * HOUR), now=NOW + HOUR, clock_jump=HOUR)
+
+
+def test_forward_jump_does_not_relax_iat_or_nbf() -> None:
+    now = NOW + HOUR
+    assert validate(good(iat=now + LEEWAY, nbf=now + LEEWAY), now=now, clock_jump=HOUR)
+    fails("iat", good(iat=now + LEEWAY + 1), now=now, clock_jump=HOUR)
+    fails("nbf", good(nbf=now + LEEWAY + 1), now=now, clock_jump=HOUR)
+
+
+def test_forward_jump_checks_max_age_against_the_earliest_time() -> None:
+    now = NOW + HOUR
+    assert validate(good(auth_time=NOW - 300 - LEEWAY), now=now, clock_jump=HOUR, max_age=300)
+    error = fails(
+        "auth_time", good(auth_time=NOW - 300 - LEEWAY - 1), now=now, clock_jump=HOUR, max_age=300
+    )
+    assert error.expected == f">= {NOW - LEEWAY - 300}"
+
+
+def test_clock_set_back_accepts_a_fresh_token() -> None:
+    fails("iat", good(), now=NOW - HOUR)  # what the page saw before the fix
+    assert validate(good(), now=NOW - HOUR, clock_jump=-HOUR)
+
+
+def test_backward_jump_moves_iat_and_nbf_by_exactly_the_jump() -> None:
+    now = NOW - HOUR
+    assert validate(good(iat=NOW + LEEWAY, nbf=NOW + LEEWAY), now=now, clock_jump=-HOUR)
+    error = fails("iat", good(iat=NOW + LEEWAY + 1), now=now, clock_jump=-HOUR)
+    assert error.expected == f"<= {NOW + LEEWAY}"
+    error = fails("nbf", good(nbf=NOW + LEEWAY + 1), now=now, clock_jump=-HOUR)
+    assert error.expected == f"<= {NOW + LEEWAY}"
+    fails("iat", good(iat=NOW + HOUR), now=now, clock_jump=-HOUR)
+
+
+def test_backward_jump_does_not_relax_exp_or_max_age() -> None:
+    now = NOW - HOUR
+    assert validate(good(exp=now - LEEWAY + 1, iat=now - 10), now=now, clock_jump=-HOUR)
+    fails("exp", good(exp=now - LEEWAY, iat=now - 10), now=now, clock_jump=-HOUR)
+    fails(
+        "auth_time", good(auth_time=now - 300 - LEEWAY - 1), now=now, clock_jump=-HOUR, max_age=300
+    )
+
+
 # §3.1.3.8
 def test_at_hash() -> None:
     access_token = "jHkWEdUXMU1BwAsC4vtUsZwnHb2WVYOLPCmqMW7RmVMJ"

@@ -100,6 +100,18 @@ def test_unknown_payload_fields_are_dropped_on_decode() -> None:
     assert message.payload["tokens"] == TOKENS
 
 
+@pytest.mark.parametrize("kind", ["tokens", "session_response"])
+def test_the_renewal_counter_crosses_tabs_with_the_tokens(kind: str) -> None:
+    # browser.renewal compares it with the counter in localStorage ("renewed
+    # elsewhere?"): it must survive decoding, which drops unknown fields.
+    tokens = {**TOKENS, "renewal": 3}
+    payload = tokens if kind == "tokens" else {"request_id": "r", "tokens": tokens}
+    message = decode_message(encode_message(kind, "t", payload))
+    assert message is not None
+    got = message.payload if kind == "tokens" else message.payload["tokens"]
+    assert got["renewal"] == 3  # type: ignore[index]
+
+
 @pytest.mark.parametrize(
     ("kind", "sender", "payload", "words"),
     [
@@ -113,6 +125,7 @@ def test_unknown_payload_fields_are_dropped_on_decode() -> None:
         ("activity", "t", {"at": True}, "'at'"),
         ("renew_done", "t", {"ok": 1}, "'ok'"),
         ("tokens", "t", {**TOKENS, "expires_at": None}, "'expires_at'"),
+        ("tokens", "t", {**TOKENS, "renewal": "3"}, "'renewal'"),
         ("session_response", "t", {"request_id": "r", "tokens": {}}, "'tokens'"),
         ("session_response", "t", {"request_id": "r", "tokens": "x"}, "'tokens'"),
     ],

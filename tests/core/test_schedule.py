@@ -11,8 +11,11 @@ from brython_oidc.core.schedule import (
     elect_renewer,
     idle_remaining,
     idle_warning_due,
+    plausible_times,
     renew_at,
     server_time_offset,
+    settle_clock_jump,
+    stamp_after_clock_jump,
 )
 
 NOW = 1_800_000_000.0
@@ -168,3 +171,42 @@ def test_huge_attempts_do_not_overflow() -> None:
 def test_bad_arguments(attempt: int, base: float, cap: float, jitter: float) -> None:
     with pytest.raises(ValueError, match="backoff_delay"):
         backoff_delay(attempt, base=base, cap=cap, jitter=jitter)
+
+
+# --- wall-clock jumps: the plausible-time window ----------------------------------------
+
+
+def test_no_jump_no_window() -> None:
+    assert plausible_times(NOW, 0.0) == (NOW, NOW)
+
+
+def test_forward_jump_may_have_been_a_sleep_so_the_time_may_be_earlier() -> None:
+    assert plausible_times(NOW, 3600.0) == (NOW - 3600, NOW)
+
+
+def test_backward_jump_is_a_clock_change_so_the_time_may_be_later() -> None:
+    assert plausible_times(NOW, -3600.0) == (NOW, NOW + 3600)
+
+
+@given(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6))
+def test_window_holds_now_and_spans_the_jump(now: float, jump: float) -> None:
+    earliest, latest = plausible_times(now, jump)
+    assert earliest <= now <= latest
+    assert latest - earliest == pytest.approx(abs(jump), abs=1e-6)
+
+
+@pytest.mark.parametrize("offset", [0.0, 60.0, -60.0, 59.9])
+def test_settle_closes_the_window_when_the_provider_agrees(offset: float) -> None:
+    assert settle_clock_jump(3600.0, offset, leeway=60.0) == 0.0
+    assert settle_clock_jump(-3600.0, offset, leeway=60.0) == 0.0
+
+
+@pytest.mark.parametrize(("jump", "offset"), [(3600.0, -3600.0), (-3600.0, 3600.0), (5.0, 60.1)])
+def test_settle_keeps_the_jump_while_the_clock_still_disagrees(jump: float, offset: float) -> None:
+    assert settle_clock_jump(jump, offset, leeway=60.0) == jump
+
+
+def test_stamp_moves_with_a_backward_jump_only() -> None:
+    assert stamp_after_clock_jump(NOW, -3600.0) == NOW - 3600
+    assert stamp_after_clock_jump(NOW, 3600.0) == NOW  # maybe a sleep: the time passed
+    assert stamp_after_clock_jump(NOW, 0.0) == NOW

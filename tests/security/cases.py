@@ -113,9 +113,27 @@ FAULT_CASES: dict[str, str] = {
         "online, renewed and the error cleared "
         "(`test_network_offline_then_back_keeps_tokens_and_renews`)"
     ),
-    "clock-jump-plus-minus-1h": (
-        "partly: a 30 min sleep renews at once on wake-up "
-        "(`test_wake_up_with_a_jumped_clock_renews_at_once`); ±1 h jumps not yet"
+    "sleep-30-min": (
+        "tested: page and provider clocks both +30 min, renewed at once on wake-up "
+        "(`test_wake_up_with_a_jumped_clock_renews_at_once`)"
+    ),
+    "wall-clock-plus-1h": (
+        "tested: only the page's clock +1 h; the jump is measured, renewed at once, the "
+        "new ID token accepted (`exp` checked against now - 1 h), signed in, no error, "
+        "renewals on schedule after; two tabs: one refresh per round "
+        "(`test_wall_clock_jump_renews_at_once_and_keeps_renewing[plus-1h]`). Before: "
+        "`ValidationError` (`exp`), then the retry reused the rotated refresh token: "
+        "`InvalidGrant`, signed out"
+    ),
+    "wall-clock-minus-1h": (
+        "tested: only the page's clock -1 h; renewed at once, the new ID token accepted "
+        "(`iat` checked against now + 1 h), renewals every few seconds after, not an hour "
+        "late; two tabs: one refresh per round "
+        "(`test_wall_clock_jump_renews_at_once_and_keeps_renewing[minus-1h]`, "
+        "`test_wall_clock_jump_with_two_tabs_one_refresh_per_round`); the idle timeout "
+        "still ends on time (`test_idle_timeout_still_ends_after_the_clock_is_set_back`). "
+        "Before: renewal rescheduled an hour late, the access token left to expire, and "
+        "the idle countdown frozen for the hour"
     ),
     "id_token-clock-skew-named": (
         "tested: provider clock ±30 min, `ValidationError` (`iat` / `exp`) saying "

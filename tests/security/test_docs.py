@@ -38,5 +38,6 @@ def test_threat_model_sections_are_there() -> None:
         "## Why `'unsafe-eval'` is in the CSP",
         "## What the `localStorage` hint reveals",
         "## Third-party cookies",
+        "## Wall-clock jumps",
     ):
         assert heading in text, heading
