@@ -2,6 +2,8 @@
 
 Prints figures, asserts nothing (speed targets live here, not in tests). Pages:
 - bare: brython.js and an inline script that records the mark (no framework);
+- bare-app: the same app shape without the framework: brython.js and a one-module
+  bundle whose module records the mark from a coroutine, as the app does;
 - logged-out: brython.js + the framework bundle, ``await create_oidc()`` with
   ``session_restore="none"`` (the state is known without a provider round trip);
 - logged-out-mock: the same in mock mode;
@@ -54,6 +56,22 @@ APP = (
 import bench_app
 </script></body></html>"""
 )
+BARE_APP = (
+    HEAD
+    + """<script src="/bare-bundle.js"></script>
+</head><body><script type="text/python">
+import bench_app
+</script></body></html>"""
+)
+BARE_APP_MODULE = """from browser import aio, window
+
+
+async def boot():
+    window.performance.mark("brython-oidc:ready")
+
+
+aio.run(boot())
+"""
 APP_MODULE = """from browser import aio
 from brython_oidc.browser import create_oidc
 
@@ -73,23 +91,36 @@ def build(app_dir: Path) -> tuple[bytes, int]:
     return bundle.content, len(gzip.compress(framework_only.content, 9))
 
 
-def make_app(bundle: bytes, configs: dict[str, dict[str, Any]]) -> Starlette:
+def build_bare(app_dir: Path) -> bytes:
+    (app_dir / "bench_app.py").write_text(BARE_APP_MODULE)
+    return build_bundle(iter_app_modules(app_dir)).content
+
+
+def make_app(
+    bundle: bytes, configs: dict[str, dict[str, Any]], bare_bundle: bytes = b""
+) -> Starlette:
     async def brython_js(request: Any) -> Response:
         return FileResponse(BRYTHON_JS, media_type="text/javascript")
 
     async def bundle_js(request: Any) -> Response:
         return Response(bundle, media_type="text/javascript")
 
+    async def bare_bundle_js(request: Any) -> Response:
+        return Response(bare_bundle, media_type="text/javascript")
+
     async def page(request: Any) -> Response:
         name = request.path_params["name"]
         if name == "bare":
             return HTMLResponse(BARE)
+        if name == "bare-app":
+            return HTMLResponse(BARE_APP)
         return HTMLResponse(APP.format(config=json.dumps(configs[name])))
 
     return Starlette(
         routes=[
             Route("/brython.js", brython_js),
             Route("/bundle.js", bundle_js),
+            Route("/bare-bundle.js", bare_bundle_js),
             Route("/p/{name}", page),
             # The redirect URI: the silent iframe's callback lands here.
             Route(
@@ -127,8 +158,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--with-provider", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as bare_tmp:
         bundle, framework_gzip = build(Path(tmp))
+        bare_bundle = build_bare(Path(bare_tmp))
     with serve_in_thread(Starlette()) as probe_port:
         pass
     origin = f"http://localhost:{probe_port}"
@@ -137,7 +169,7 @@ def main() -> None:
         "logged-out": {**base, "session_restore": "none"},
         "logged-out-mock": {"mock": "logged-out", **base},
     }
-    names = ["bare", "logged-out", "logged-out-mock"]
+    names = ["bare", "bare-app", "logged-out", "logged-out-mock"]
     idp_ctx = None
     if args.with_provider:
         from brython_oidc.devidp import Client, Provider, create_app
@@ -151,20 +183,21 @@ def main() -> None:
         configs["logged-out-iframe"] = {**base, "issuer": issuer}
         names.append("logged-out-iframe")
     try:
-        with serve_in_thread(make_app(bundle, configs), port=probe_port):
+        with serve_in_thread(make_app(bundle, configs, bare_bundle), port=probe_port):
             results = measure(origin, names, args.runs)
     finally:
         if idp_ctx is not None:
             idp_ctx.__exit__(None, None, None)
     print(f"navigation start -> {MARK}, median of {args.runs} cold / {args.runs * 3} warm runs")
-    print(f"{'page':<20}{'cold ms':>10}{'warm ms':>10}{'cold +ms':>10}{'warm +ms':>10}")
-    bare = results["bare"]
+    print("+ms: over the bare page (inline script) / over bare-app (same app shape, no framework)")
+    head = f"{'page':<20}{'cold ms':>9}{'warm ms':>9}{'cold +ms':>16}{'warm +ms':>16}"
+    print(head)
+    bare, bare_app = results["bare"], results["bare-app"]
     for name in names:
         r = results[name]
-        print(
-            f"{name:<20}{r['cold']:>10.0f}{r['warm']:>10.0f}"
-            f"{r['cold'] - bare['cold']:>10.0f}{r['warm'] - bare['warm']:>10.0f}"
-        )
+        cold = f"{r['cold'] - bare['cold']:.0f} / {r['cold'] - bare_app['cold']:.0f}"
+        warm = f"{r['warm'] - bare['warm']:.0f} / {r['warm'] - bare_app['warm']:.0f}"
+        print(f"{name:<20}{r['cold']:>9.0f}{r['warm']:>9.0f}{cold:>16}{warm:>16}")
     print(f"framework bundle (core + browser): {framework_gzip} B gzip -9")
 
 

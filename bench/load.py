@@ -1,6 +1,7 @@
 """Loopback load on the app server and the TokenValidator; prints figures.
 
     python bench/load.py [--duration 20] [--concurrency 16] [--max-requests N]
+                         [--sample-every 10]
 
 Starts, in this process: the development provider (it signs the access tokens and
 serves the JWKS) and the app server for a small app folder, with a demo API route
@@ -11,7 +12,11 @@ serves the JWKS) and the app server for a small app folder, with a demo API rout
 
 An "error" is any unexpected status or a transport failure. RSS comes from
 /proc/self/status (servers and load generator share this process), sampled after
-a warm-up and at the end. tests/security/test_load.py runs a short version.
+a warm-up, every ``--sample-every`` seconds and at the end; latencies go into a
+fixed-size histogram, so the generator's own memory does not grow with the run and
+what grows is the servers'. "Growth, second half" is what a leak would show: RSS
+that keeps climbing once caches and allocator arenas have filled.
+tests/security/test_load.py runs a short version.
 """
 
 from __future__ import annotations
@@ -75,10 +80,16 @@ class LoadReport:
         self.requests = 0
         self.errors: Counter[str] = Counter()
         self.by_target: Counter[str] = Counter()
-        self.latencies: list[float] = []
+        #: Latency histogram: 0.1 ms buckets -> count (bounded: at most one key per bucket).
+        self.latencies: Counter[int] = Counter()
         self.elapsed = 0.0
         self.rss_start_kib = 0
         self.rss_end_kib = 0
+        #: (seconds since the warm-up ended, RSS KiB)
+        self.rss_samples: list[tuple[float, int]] = []
+
+    def record_latency(self, seconds: float) -> None:
+        self.latencies[int(seconds * 10_000)] += 1
 
     @property
     def error_count(self) -> int:
@@ -88,11 +99,25 @@ class LoadReport:
     def rss_growth_kib(self) -> int:
         return self.rss_end_kib - self.rss_start_kib
 
+    @property
+    def rss_growth_second_half_kib(self) -> int:
+        """RSS growth over the second half of the run (0 with fewer than 3 samples)."""
+        if len(self.rss_samples) < 3:
+            return 0
+        half = self.rss_samples[-1][0] / 2
+        middle = min(self.rss_samples, key=lambda sample: abs(sample[0] - half))
+        return self.rss_samples[-1][1] - middle[1]
+
     def percentile(self, p: float) -> float:
-        if not self.latencies:
+        total = sum(self.latencies.values())
+        if not total:
             return 0.0
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+        rank, seen = min(total - 1, int(p * total)), 0
+        for bucket in sorted(self.latencies):
+            seen += self.latencies[bucket]
+            if seen > rank:
+                return (bucket + 1) / 10_000  # the bucket's upper edge
+        return 0.0  # pragma: no cover - the loop always reaches rank
 
     def lines(self) -> list[str]:
         rate = self.requests / self.elapsed if self.elapsed else 0.0
@@ -103,7 +128,10 @@ class LoadReport:
             f"latency       p50 {self.percentile(0.5) * 1000:.1f} ms, "
             f"p99 {self.percentile(0.99) * 1000:.1f} ms",
             f"RSS           {self.rss_start_kib} KiB after warm-up -> {self.rss_end_kib} KiB "
-            f"(growth {self.rss_growth_kib:+d} KiB)",
+            f"(growth {self.rss_growth_kib:+d} KiB; "
+            f"second half {self.rss_growth_second_half_kib:+d} KiB)",
+            "RSS samples   "
+            + ", ".join(f"{t:.0f} s: {kib / 1024:.1f} MiB" for t, kib in self.rss_samples),
         ]
 
 
@@ -127,7 +155,7 @@ async def _worker(
         except httpx.HTTPError as exc:
             report.errors[f"{target.name}: {type(exc).__name__}"] += 1
             continue
-        report.latencies.append(time.perf_counter() - started)
+        report.record_latency(time.perf_counter() - started)
         report.by_target[target.name] += 1
         if response.status_code != target.expect:
             report.errors[f"{target.name}: HTTP {response.status_code}"] += 1
@@ -141,8 +169,10 @@ async def run_load(
     concurrency: int,
     max_requests: int,
     warmup: float = 1.0,
+    sample_every: float = 10.0,
 ) -> LoadReport:
-    """Drive ``targets`` round-robin; RSS measured after ``warmup`` seconds of load."""
+    """Drive ``targets`` round-robin; RSS measured after ``warmup`` seconds of load,
+    then every ``sample_every`` seconds."""
     report = LoadReport()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10.0) as client:
@@ -155,13 +185,23 @@ async def run_load(
         report.errors.update(warm.errors)
         report.rss_start_kib = rss_kib()
         started = time.monotonic()
+        report.rss_samples.append((0.0, report.rss_start_kib))
         deadline = started + duration
+
+        async def sample() -> None:
+            while True:
+                await asyncio.sleep(sample_every)
+                report.rss_samples.append((time.monotonic() - started, rss_kib()))
+
+        sampler = asyncio.create_task(sample())
         await asyncio.gather(
             *(_worker(client, targets, report, deadline, max_requests, n)
               for n in range(concurrency))
         )  # fmt: skip
+        sampler.cancel()
         report.elapsed = time.monotonic() - started
     report.rss_end_kib = rss_kib()
+    report.rss_samples.append((report.elapsed, report.rss_end_kib))
     return report
 
 
@@ -204,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
+    parser.add_argument(
+        "--sample-every", type=float, default=10.0, help="seconds between RSS samples"
+    )
     args = parser.parse_args(argv)
     with (
         tempfile.TemporaryDirectory(prefix="brython-oidc-load-") as tmp,
@@ -216,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
                 duration=args.duration,
                 concurrency=args.concurrency,
                 max_requests=args.max_requests,
+                sample_every=args.sample_every,
             )
         )
     print(f"loopback load, {args.concurrency} workers, targets: {[t.name for t in targets]}")

@@ -8,7 +8,8 @@ questions from storage and the platform alone:
 - may the address hold an authorization response? Then ``landing`` looks closer
   (and hands a silent iframe's or a popup's response to the window that asked);
 - was this browser signed in (the localStorage hint) and may we restore?
-- is a sibling tab signed in (it holds the shared Web Lock ``keys.session_lock``)?
+- with the hint set: is a sibling tab signed in (it holds the shared Web Lock
+  ``keys.session_lock``)? Without the hint none is: every signed-in tab sets it.
 
 Any yes loads the protocol engine (``client.Session``) and waits for its answer;
 all no means logged out at once: the ready mark is set, and the engine is loaded
@@ -120,9 +121,13 @@ async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool
     if not callback and _stored(window.sessionStorage, keys.after_logout_key(ns)):
         oidc.load().start_logged_out()
         return
-    sibling = await sibling_signed_in(ns)
     hint = _stored(window.localStorage, keys.hint_key(ns))
     mode = mapping.get("session_restore", "auto")
+    if not (callback or hint or mode == "iframe"):
+        # Every signed-in tab keeps the hint set (Session.set_tokens): without it no
+        # sibling can hand tokens over and nothing is restored. Logged out, at once.
+        return
+    sibling = await sibling_signed_in(ns)
     restore = mode == "iframe" or (hint and mode != "none")
     if sibling is None:
         # No Web Locks: a signed-in sibling would have left the hint; ask only then.

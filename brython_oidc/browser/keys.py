@@ -55,9 +55,10 @@ def session_lock(ns: str) -> str:
 
 
 def renewed_key(ns: str) -> str:
-    """localStorage: when the last renewal's tokens were received (a time, not a token).
+    """localStorage: a counter of renewals (a count, not a time and never a token).
 
-    Read under the renewal lock: a tab whose tokens are older knows another tab
-    already used the refresh token, even before the new tokens reach it.
+    Read under the renewal lock: a tab whose tokens carry a lower count knows another
+    tab already used the refresh token, even before the new tokens reach it. A count,
+    because a wall clock set back would make new tokens look older.
     """
-    return f"{PREFIX}{ns}:renewed-at"
+    return f"{PREFIX}{ns}:renewals"

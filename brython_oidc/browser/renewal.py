@@ -24,6 +24,7 @@ from brython_oidc.core.errors import (
     LoginRequired,
     OIDCError,
     TransportError,
+    ValidationError,
 )
 from brython_oidc.core.schedule import backoff_delay, renew_at
 
@@ -120,6 +121,15 @@ class Renewal:
             session.fail(exc)
             if exc.error == "invalid_grant":
                 session.clear("invalid_grant", broadcast=True)
+        except ValidationError as exc:
+            session.fail(exc)
+            if seen.refresh_token and session.config.use_refresh_tokens:
+                # The provider answered, so it may have rotated the refresh token: sending
+                # it again would be reuse (RFC 9700 §4.14.2) and revoke the whole family.
+                # Tokens we refuse therefore end the session; a retry never follows.
+                session.clear("refused_tokens", broadcast=True)
+            else:
+                self.retry_later(self.quietly)
         except OIDCError as exc:
             # Provider down during renewal: keep the tokens until they expire, retry.
             session.fail(exc)

@@ -177,7 +177,23 @@ def prepare_source(source: str, *, minify: bool = True) -> str:
     _strip_docstrings(tree)
     tree = _StripTyping().visit(tree)
     _fill_empty_bodies(tree)
-    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+    return _one_space_indent(ast.unparse(ast.fix_missing_locations(tree)) + "\n")
+
+
+def _one_space_indent(source: str) -> str:
+    """``ast.unparse``'s four-space levels as one space each (about 700 B gzip less).
+
+    Checked, not assumed: the result must parse to the same tree, else (a string
+    literal spanning lines, say) the source is kept as it was.
+    """
+    lines = []
+    for line in source.split("\n"):
+        width = len(line) - len(line.lstrip(" "))
+        lines.append(" " * (width // 4) + line[width:] if width % 4 == 0 else line)
+    compact = "\n".join(lines)
+    if ast.dump(ast.parse(compact)) != ast.dump(ast.parse(source)):
+        return source
+    return compact
 
 
 def _imports(module: ModuleSource, source: str) -> list[str]:

@@ -217,6 +217,26 @@ def test_tampered_id_token_signature_is_rejected(driver: Any, app: Any, idp: Run
     assert "code=" not in driver.current_url
 
 
+def test_refused_refresh_response_ends_the_session_without_reusing_the_token(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    """A refresh answered with tokens we refuse (here a bad ID token signature): the
+    provider has rotated the refresh token already, so a retry with it would be reuse
+    (RFC 9700 §4.14.2) and revoke the family. The session ends instead, with the error."""
+    login(driver, app)
+    idp.provider.tamper = True
+    wait_for_js(driver, f"window.app_oidc_ready && {SELECT.format('auth-error')} !== ''", 30)
+    assert driver.execute_script(f"return {SELECT.format('auth-error')}") == (
+        "ValidationError:signature"
+    )
+    wait_state(driver, "logged-out", 5)
+    sent = [s.params.get("refresh_token") for s in refreshes(idp)]
+    assert len(sent) == 1, refreshes(idp)  # one refresh, answered, and no retry with it
+    assert len(set(sent)) == len(sent)
+    wait_until(lambda: all(s.status for s in refreshes(idp)), 5, "the refresh answered")
+    assert [s.status for s in refreshes(idp)] == [200]
+
+
 def test_mock_mode_needs_no_provider(driver: Any, app: Any) -> None:
     app.config = {"mock": {"user": {"sub": "u1", "name": "Mock Alice"}}}
     driver.get(app.origin + "/")

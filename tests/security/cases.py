@@ -98,7 +98,13 @@ FAULT_CASES: dict[str, str] = {
         "(`test_token_endpoint_500_during_renewal_then_recovery`)"
     ),
     "provider-slow-beyond-request_timeout": "tested (`token-endpoint-slow`, 3 s timeout)",
-    "refresh-token-reuse-never-triggered": "tested: three tabs, two renewals, no reuse",
+    "refresh-token-reuse-never-triggered": (
+        "tested: three tabs, two renewals, no reuse; a refresh answered with tokens the "
+        "client refuses (bad ID token signature) ends the session with "
+        "`ValidationError` (`signature`) instead of a retry with the rotated refresh token "
+        "(`test_refused_refresh_response_ends_the_session_without_reusing_the_token`); "
+        "before, the retry was reuse and the provider revoked the family (`InvalidGrant`)"
+    ),
     "provider-down-during-renewal": (
         "tested: tokens kept, `TransportError`, a retry renews and clears it "
         "(`test_provider_down_during_renewal_keeps_tokens_and_recovers`)"

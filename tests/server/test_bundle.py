@@ -56,11 +56,19 @@ def test_annotations_and_type_checking_blocks_are_stripped() -> None:
     out = prepare_source(src)
     assert "Any" not in out and "int" not in out and "str" not in out and "os" not in out
     assert "y = 2" in out and "z = 3" in out
-    assert "async def g(a, *args, b='', **kw):" in out
+    assert "async def g(a, *args, b='', **kw):\n pass" in out  # one space per level
     namespace: dict[str, object] = {}
     exec(compile(out, "<bundle>", "exec"), namespace)  # still valid Python
     assert namespace["y"] == 2 and "A" in namespace
     assert prepare_source("if TYPE_CHECKING:\n    x: int\n").strip() == ""
+
+
+def test_indentation_is_kept_where_a_string_spans_lines() -> None:
+    from brython_oidc.server.bundle import _one_space_indent
+
+    spanning = 'def f():\n    return """a\n    b"""\n'
+    assert _one_space_indent(spanning) == spanning  # re-indenting would change the string
+    assert _one_space_indent("def f():\n    return 1\n") == "def f():\n return 1\n"
 
 
 def test_digest_follows_content(tmp_path: Path) -> None:
