@@ -72,7 +72,8 @@ def provider_figures(key: str, runs: int, tabs: list[int], log: Any) -> dict[str
             out["load"][page] = pageload.load_figures(origins.url(page) + "/", page, runs)
         if key == "dev":
             # Framework cost over bare Brython: no provider round trip on either page.
-            for name, path in (("bare-brython", "/bare"), ("ours-no-restore", "/")):
+            pages = (("bare-brython", "/bare"), ("bare-app", "/bare-app"), ("ours-no-restore", "/"))
+            for name, path in pages:
                 log(f"{key}: page load, {name}")
                 url = origins.url("ours-login") + path
                 out["load"][name] = pageload.load_figures(url, "ours", runs)

@@ -157,21 +157,27 @@ def renewal_figures(origin: str, tabs: int, idp: Any, cycles: int = 3) -> dict[s
         driver.switch_to.window(first)
         start_requests = idp.token_requests()
         start_failed = idp.failed_token_requests()
+        start_rounds = int(driver.execute_script(f"return {RENEWALS}"))
         # A measurement window, not a wait for a condition: the peer's tabs may stop
         # renewing (rotated refresh tokens racing), so there is nothing to wait on.
         window = cycles * (TOKEN_TTL - RENEW_BEFORE)
         threading.Event().wait(window)
         requests = idp.token_requests() - start_requests
         failed = idp.failed_token_requests()
+        # Cycles as the first tab lived them (new tokens it got), not the window divided
+        # by the nominal period: with jitter, whichever tab's timer fires first renews for
+        # all, so 10 tabs renew more often than 1, and requests / window overcounted.
+        driver.switch_to.window(first)
+        rounds = int(driver.execute_script(f"return {RENEWALS}")) - start_rounds
         signed_in = 0
         for handle in driver.window_handles:
             driver.switch_to.window(handle)
             signed_in += driver.execute_script(f"return {STATE}") == "logged-in"
     return {
         "tabs": tabs,
-        "cycles": cycles,
+        "cycles": rounds,
         "token_requests": requests,
-        "per_cycle": requests / cycles,
+        "per_cycle": requests / rounds if rounds else None,
         "failed": None if failed is None or start_failed is None else failed - start_failed,
         "tabs_signed_in_after": signed_in,
     }

@@ -22,12 +22,15 @@ from bench.peer.server import create_peer_app
 from brython_oidc.devidp import Client, Lifetimes, Provider
 from brython_oidc.devidp import create_app as create_idp_app
 from brython_oidc.server import create_app
+from brython_oidc.server.bundle import build_bundle, iter_app_modules
 from brython_oidc.testing.live_server import free_port, serve_in_thread
 from brython_oidc.testing.node_provider import NodeProvider
 from brython_oidc.testing.servers import TokenRequestCounter
 
 HERE = Path(__file__).resolve().parent
 OURS_APP = HERE / "ours_app"
+#: The same page without the framework (bench/bare_app/bench_page.py).
+BARE_APP = HERE / "bare_app"
 CLIENT_ID = "bench"
 SCOPE = "openid profile offline_access"
 #: Short lifetimes so the renewal cycles fit in a benchmark: renew 6 s before expiry.
@@ -43,6 +46,14 @@ BARE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon"
 from browser import window
 window.performance.mark("brython-oidc:ready")
 window.performance.mark("bench:rendered")
+</script></body></html>"""
+
+
+BARE_APP_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script defer src="{runtime}"></script><script defer src="/bare-app.js"></script>
+<script defer src="{boot}"></script></head><body><main id="app"></main>
+<script type="text/python">
+import bench_page
 </script></body></html>"""
 
 
@@ -110,6 +121,15 @@ def ours_app(idp: RunningIdp, origin: str, *, restore: str) -> Any:
         # Bare Brython: the same brython.js, no framework, the same marks.
         return HTMLResponse(BARE_PAGE.format(runtime=holder["spa"].assets.runtime.url))
 
+    bare_bundle = build_bundle(iter_app_modules(BARE_APP)).content
+
+    async def bare_app(request: Request) -> Response:
+        assets = holder["spa"].assets
+        return HTMLResponse(BARE_APP_PAGE.format(runtime=assets.runtime.url, boot=assets.boot.url))
+
+    async def bare_app_js(request: Request) -> Response:
+        return Response(bare_bundle, media_type="text/javascript")
+
     overrides = {
         "issuer": idp.issuer,
         "client_id": CLIENT_ID,
@@ -118,7 +138,12 @@ def ours_app(idp: RunningIdp, origin: str, *, restore: str) -> Any:
         "renew_before_expiry": RENEW_BEFORE,
         "renew_jitter": 1,
     }
-    app = create_app(OURS_APP, oidc_overrides=overrides, extra_routes=[Route("/bare", bare)])
+    routes = [
+        Route("/bare", bare),
+        Route("/bare-app", bare_app),
+        Route("/bare-app.js", bare_app_js),
+    ]
+    app = create_app(OURS_APP, oidc_overrides=overrides, extra_routes=routes)
     holder["spa"] = app.state.spa
     return app
 
