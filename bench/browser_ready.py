@@ -142,15 +142,22 @@ def ready_ms(driver: Any, url: str) -> float:
     return value
 
 
-def measure(origin: str, names: list[str], runs: int) -> dict[str, dict[str, float]]:
+def measure(origin: str, names: list[str], runs: int) -> dict[str, dict[str, list[float]]]:
+    """Per page, the cold and warm samples; run ``i`` of every page is taken back to
+    back (pages interleaved), so ``cold[i]`` of two pages can be compared in pairs."""
     out: dict[str, dict[str, list[float]]] = {n: {"cold": [], "warm": []} for n in names}
     for _ in range(runs):
         for name in names:
             with make_chrome() as driver:
                 out[name]["cold"].append(ready_ms(driver, f"{origin}/p/{name}"))
-                for _ in range(3):
-                    out[name]["warm"].append(ready_ms(driver, f"{origin}/p/{name}"))
-    return {n: {k: statistics.median(v) for k, v in d.items()} for n, d in out.items()}
+                warm = [ready_ms(driver, f"{origin}/p/{name}") for _ in range(3)]
+                out[name]["warm"].append(statistics.median(warm))
+    return out
+
+
+def paired(a: list[float], b: list[float]) -> float:
+    """Median of the run-by-run differences: machine drift between runs cancels out."""
+    return statistics.median(x - y for x, y in zip(a, b, strict=True))
 
 
 def main() -> None:
@@ -184,20 +191,25 @@ def main() -> None:
         names.append("logged-out-iframe")
     try:
         with serve_in_thread(make_app(bundle, configs, bare_bundle), port=probe_port):
-            results = measure(origin, names, args.runs)
+            samples = measure(origin, names, args.runs)
     finally:
         if idp_ctx is not None:
             idp_ctx.__exit__(None, None, None)
-    print(f"navigation start -> {MARK}, median of {args.runs} cold / {args.runs * 3} warm runs")
-    print("+ms: over the bare page (inline script) / over bare-app (same app shape, no framework)")
-    head = f"{'page':<20}{'cold ms':>9}{'warm ms':>9}{'cold +ms':>16}{'warm +ms':>16}"
-    print(head)
-    bare, bare_app = results["bare"], results["bare-app"]
+    print(f"navigation start -> {MARK}, median of {args.runs} cold / {args.runs} warm runs")
+    print(
+        "+ms: median of the run-by-run differences (pages interleaved) with the bare page"
+        " (inline script) / with bare-app (same app shape, no framework)"
+    )
+    print(f"{'page':<20}{'cold ms':>9}{'warm ms':>9}{'cold +ms':>16}{'warm +ms':>16}")
+    bare, bare_app = samples["bare"], samples["bare-app"]
     for name in names:
-        r = results[name]
-        cold = f"{r['cold'] - bare['cold']:.0f} / {r['cold'] - bare_app['cold']:.0f}"
-        warm = f"{r['warm'] - bare['warm']:.0f} / {r['warm'] - bare_app['warm']:.0f}"
-        print(f"{name:<20}{r['cold']:>9.0f}{r['warm']:>9.0f}{cold:>16}{warm:>16}")
+        r = samples[name]
+        cold = f"{paired(r['cold'], bare['cold']):.0f} / {paired(r['cold'], bare_app['cold']):.0f}"
+        warm = f"{paired(r['warm'], bare['warm']):.0f} / {paired(r['warm'], bare_app['warm']):.0f}"
+        print(
+            f"{name:<20}{statistics.median(r['cold']):>9.0f}{statistics.median(r['warm']):>9.0f}"
+            f"{cold:>16}{warm:>16}"
+        )
     print(f"framework bundle (core + browser): {framework_gzip} B gzip -9")
 
 

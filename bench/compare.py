@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import gzip
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -72,11 +73,28 @@ def provider_figures(key: str, runs: int, tabs: list[int], log: Any) -> dict[str
             out["load"][page] = pageload.load_figures(origins.url(page) + "/", page, runs)
         if key == "dev":
             # Framework cost over bare Brython: no provider round trip on either page.
-            pages = (("bare-brython", "/bare"), ("bare-app", "/bare-app"), ("ours-no-restore", "/"))
-            for name, path in pages:
-                log(f"{key}: page load, {name}")
-                url = origins.url("ours-login") + path
-                out["load"][name] = pageload.load_figures(url, "ours", runs)
+            # Interleaved run by run, and compared in pairs: cold loads drift by tens
+            # of ms over a run on a shared machine, more than the cost measured here.
+            log(f"{key}: page load, bare Brython / same page without framework / ours")
+            base = origins.url("ours-login")
+            paths = {"bare-brython": "/bare", "bare-app": "/bare-app", "ours-no-restore": "/"}
+            samples = pageload.interleaved_ready(
+                {name: base + path for name, path in paths.items()}, "ours", runs
+            )
+            for name, s in samples.items():
+                out["load"][name] = {
+                    "ready_cold_ms": statistics.median(s["cold"]),
+                    "ready_warm_ms": statistics.median(s["warm"]),
+                    "samples": s,
+                }
+            ours = samples["ours-no-restore"]
+            out["framework_cost"] = {
+                name: {
+                    temp: pageload.paired_ms(ours[temp], samples[name][temp])
+                    for temp in ("cold", "warm")
+                }
+                for name in ("bare-brython", "bare-app")
+            }
         for page in ("ours", "peer", "peer-memory"):
             log(f"{key}: restore on reload, {page}")
             out["restore"][page] = pageload.restore_figures(origins.url(page), runs)

@@ -92,6 +92,26 @@ def load_figures(url: str, page: str, runs: int) -> dict[str, Any]:
     }
 
 
+def interleaved_ready(urls: dict[str, str], page: str, runs: int) -> dict[str, Any]:
+    """Navigation start -> ready mark for several pages, run ``i`` of each taken back to
+    back in its own fresh browser, so the pages share the machine's state run by run.
+
+    Returns per page the cold and warm samples (``cold[i]`` pairs across pages).
+    """
+    out: dict[str, dict[str, list[float]]] = {n: {"cold": [], "warm": []} for n in urls}
+    for _ in range(runs):
+        for name, url in urls.items():
+            with make_chrome() as driver:
+                out[name]["cold"].append(load(driver, url, page))
+                out[name]["warm"].append(load(driver, url, page))
+    return out
+
+
+def paired_ms(a: list[float], b: list[float]) -> float:
+    """Median of the run-by-run differences ``a[i] - b[i]``: drift between runs cancels."""
+    return statistics.median(x - y for x, y in zip(a, b, strict=True))
+
+
 def sign_in_with_form(driver: Any, origin: str) -> None:
     """Log in through the provider's form (DESIGN contract: username/password/submit)."""
     driver.get(origin + "/")
