@@ -65,20 +65,10 @@ async def exchange_code(
         provider.config, metadata, code, transaction.code_verifier
     )
     keys = await provider.key_set()
-    # The token request goes out first (it is the critical path), and the JWKS travels
-    # while it does (one round trip fewer on the sign-in path); the verification below
-    # still waits for the JWKS and checks everything.
-    answer: list[TokenSet] = []
-
-    async def token() -> None:
-        answer.append(await provider.token(request))
-
-    sent = in_background(token())
+    # The JWKS travels while the token request does (one round trip fewer on the
+    # sign-in path); the verification below still waits for it and checks everything.
     jwks = in_background(keys.fetch()) if keys.jwks is None else None
-    error = await sent
-    if error is not None:
-        raise error
-    tokens = answer[0]
+    tokens = await provider.token(request)
     if jwks is not None:
         await jwks  # a failed fetch leaves keys.jwks unset: verify fetches and reports
     return await verify(
