@@ -34,6 +34,7 @@ from starlette.applications import Starlette
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
+from bench.pageload import paired_ms as paired
 from brython_oidc.server.bundle import build_bundle, framework_modules, iter_app_modules
 from brython_oidc.testing.browser import make_chrome, wait_for_js
 from brython_oidc.testing.live_server import serve_in_thread
@@ -153,11 +154,6 @@ def measure(origin: str, names: list[str], runs: int) -> dict[str, dict[str, lis
                 warm = [ready_ms(driver, f"{origin}/p/{name}") for _ in range(3)]
                 out[name]["warm"].append(statistics.median(warm))
     return out
-
-
-def paired(a: list[float], b: list[float]) -> float:
-    """Median of the run-by-run differences: machine drift between runs cancels out."""
-    return statistics.median(x - y for x, y in zip(a, b, strict=True))
 
 
 def main() -> None:

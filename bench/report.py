@@ -29,6 +29,16 @@ def _num(value: float | None, unit: str = "") -> str:
     return f"{value:,.0f}{unit}"
 
 
+def framework_cost(provider: dict[str, Any], base_key: str, temp: str) -> float:
+    """ours-no-restore minus the ``base_key`` page: paired run by run when measured so
+    (interleaved pages, compare.py), else the difference of the medians."""
+    paired = provider.get("framework_cost", {}).get(base_key)
+    if paired:
+        return float(paired[temp])
+    load = provider["load"]
+    return float(load["ours-no-restore"][f"ready_{temp}_ms"] - load[base_key][f"ready_{temp}_ms"])
+
+
 def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     """(figure, provider, ours, peer, ours/peer) for every measured figure."""
     out: list[tuple[str, str, str, str, str]] = []
@@ -74,16 +84,12 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         for base_key, label in baselines:
             if base_key not in load:
                 continue
-            base, none = load[base_key], load["ours-no-restore"]
-            paired = p.get("framework_cost", {}).get(base_key)
+            base = load[base_key]
             for temp in ("cold", "warm"):
                 out.append(
                     (f"{label}, {temp}", key, _num(base[f"ready_{temp}_ms"], " ms"), "—", "—")
                 )
-                # Paired run by run when measured so (interleaved pages); else medians.
-                cost = (
-                    paired[temp] if paired else none[f"ready_{temp}_ms"] - base[f"ready_{temp}_ms"]
-                )
+                cost = framework_cost(p, base_key, temp)
                 out.append(
                     (
                         f"framework cost over {label}, {temp}",
@@ -318,13 +324,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str]]:
     dev = results["providers"].get("dev")
     for base_key, label in (("bare-app", "the same page"), ("bare-brython", "a 3-line page")):
         if dev and base_key in dev["load"]:
-            paired = dev.get("framework_cost", {}).get(base_key)
-            cost = (
-                paired["cold"]
-                if paired
-                else dev["load"]["ours-no-restore"]["ready_cold_ms"]
-                - dev["load"][base_key]["ready_cold_ms"]
-            )
+            cost = framework_cost(dev, base_key, "cold")
             out.append(
                 (f"framework cost ≤ 60 ms cold, over {label} in bare Brython", f"{cost:,.0f} ms")
             )
