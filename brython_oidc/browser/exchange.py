@@ -16,13 +16,11 @@ from __future__ import annotations
 from browser import aio
 
 from brython_oidc.core.errors import ValidationError
-from brython_oidc.core.jose import parse_compact_jws
 from brython_oidc.core.schedule import server_time_offset
 from brython_oidc.core.token import build_authorization_code_request, build_refresh_token_request
 
 from . import timers
-from .jsjson import parse_json
-from .verify import verify_id_token
+from .verify import parse_id_token, verify_id_token
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -120,16 +118,12 @@ async def refresh(
     )
 
 
-def iat_offset(id_token: str, received_at: float) -> float:
-    """Server clock minus local clock, from the ID token's ``iat``.
+def iat_offset(claims: dict[str, object], received_at: float) -> float:
+    """Server clock minus local clock, from the (not yet verified) ID token's ``iat``.
 
     An estimate for scheduling and error messages only; never used to move ``now``
     for the expiry checks of a token (that token would vouch for itself).
     """
-    try:
-        claims = parse_compact_jws(id_token, parse_json=parse_json).claims
-    except ValidationError:
-        return 0.0
     return server_time_offset(claims.get("iat"), received_at)
 
 
@@ -151,11 +145,12 @@ async def verify(
         if previous is not None:
             return Verified(tokens, previous, offset)
         raise ValidationError("id_token", "the token response has no id_token (OIDC Core §3.1.3.3)")
-    offset = iat_offset(tokens.id_token, tokens.received_at)
+    jws = parse_id_token(tokens.id_token)  # parsed once: decoding costs in Brython
+    offset = iat_offset(jws.claims, tokens.received_at)
     keys = await provider.key_set()
     try:
         claims = await verify_id_token(
-            tokens.id_token,
+            jws,
             config=provider.config,
             keys=keys,
             nonce=nonce,

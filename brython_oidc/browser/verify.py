@@ -18,6 +18,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from brython_oidc.core.config import ClientConfig
     from brython_oidc.core.discovery import ProviderMetadata
+    from brython_oidc.core.jose import CompactJWS
 
 
 class KeySet:
@@ -63,8 +64,13 @@ class KeySet:
             return select_jwk(await self.fetch(), header)
 
 
+def parse_id_token(id_token: str) -> CompactJWS:
+    """The ID token split and decoded (core.jose, RFC 7515 §5.2), NOT yet verified."""
+    return parse_compact_jws(id_token, parse_json=parse_json, b64url_decode=webcrypto.b64url_decode)
+
+
 async def verify_id_token(
-    id_token: str,
+    jws: CompactJWS,
     *,
     config: ClientConfig,
     keys: KeySet,
@@ -74,12 +80,12 @@ async def verify_id_token(
     access_token: str | None = None,
     previous_claims: dict[str, object] | None = None,
 ) -> dict[str, object]:
-    """The ID token's claims once signature and every §3.1.3.7 check passed.
+    """The claims of ``jws`` (``parse_id_token``) once the signature and every
+    §3.1.3.7 check passed.
 
     ``clock_jump``: the page's own measured wall-clock jump (timers.ClockWatch),
     which widens the time checks by exactly that much (core validate_id_token_claims).
     """
-    jws = parse_compact_jws(id_token, parse_json=parse_json)
     jwk = await keys.key_for(jws.header)
     alg = str(jws.header.get("alg"))
     if not await webcrypto.verify(alg, jwk, jws.signing_input, jws.signature):

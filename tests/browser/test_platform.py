@@ -68,3 +68,17 @@ def test_signature_contract_vectors_in_webcrypto(
     expected = {v.name: v.expected for v in vectors}
     assert got == expected
     assert any(expected.values()) and not all(expected.values())
+
+
+def test_browser_codecs_match_core(run_page: Any) -> None:
+    out = run_page("codec_vectors")
+    for text, core, browser in out["decoded"]:
+        assert browser == core, f"base64url {text!r}: core {core!r}, browser {browser!r}"
+    refused = [text for text, core, _ in out["decoded"] if core == "ValueError"]
+    assert len(refused) == out["invalid_count"]  # every invalid vector is refused by both
+    expected = '{"s":"q\\"\\\\\\n\u00e9","n":null,"b":[true,false],"i":-3,"f":2.5,"t":[1,2],'
+    # Past 2**53 the number is JavaScript's double, as JSON.parse would read it anyway.
+    expected += '"d":{"x":{}},"big":1152921504606847000}'
+    assert out["dumps"] == expected
+    assert out["native"] == [expected, True, "null"]
+    assert out["errors"] == ["ValueError", "ValueError", "TypeError"]
