@@ -280,3 +280,17 @@ def test_utf8_decode_round_trips_text(text: str) -> None:
 def test_utf8_decode_invalid_sequences(data: bytes) -> None:
     assert utf8_decode(data) == data.decode("utf-8", "replace")
     assert "\ufffd" in utf8_decode(data)
+
+
+def test_split_url_memo_is_bounded_and_answers_the_same() -> None:
+    from brython_oidc.core import urls
+
+    first = urls.split_url("https://op.example/a?b#c")
+    for i in range(3 * urls._SPLIT_CACHE_SIZE):
+        assert urls.split_url(f"https://op{i}.example/") == ("https", f"op{i}.example", "/", "", "")
+    assert len(urls._SPLIT_CACHE) <= urls._SPLIT_CACHE_SIZE
+    assert (
+        urls.split_url("https://op.example/a?b#c")
+        == first
+        == ("https", "op.example", "/a", "b", "c")
+    )
