@@ -165,6 +165,7 @@ class Session:
 
     def start_logged_out(self) -> None:
         startup.start_logged_out(self)
+        startup.prefetch_discovery(self)
 
     async def restore(self) -> None:
         await startup.restore_session(self)

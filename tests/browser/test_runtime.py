@@ -274,18 +274,27 @@ STORED_DISCOVERY = (
 )
 
 
-def test_callback_page_reuses_the_discovery_document_of_the_login_click(
+def wait_prefetched(driver: Any) -> None:
+    """Until the logged-out page's idle-time discovery fetch is in sessionStorage."""
+    wait_until(
+        lambda: len(driver.execute_script(f"return {STORED_DISCOVERY}")) == 1,
+        10,
+        "the discovery document prefetched",
+    )
+
+
+def test_logged_out_page_prefetches_discovery_for_the_login_click(
     driver: Any, app: Any, idp: RunningIdp
 ) -> None:
     driver.get(app.origin + "/")
     wait_state(driver, "logged-out")
-    driver.execute_script("sessionStorage.clear()")
+    wait_prefetched(driver)  # in idle time, before any click
     before = len(idp.app.requests(DISCOVERY))
     driver.execute_script("window.app_login('/')")
     sign_in(driver)
     wait_state(driver, "logged-in")
-    # One fetch for the login click; the callback page read it back from storage.
-    assert len(idp.app.requests(DISCOVERY)) == before + 1
+    # The click used the prefetched document; the callback page read it back.
+    assert len(idp.app.requests(DISCOVERY)) == before
     stored = driver.execute_script(f"return {STORED_DISCOVERY}")
     # Only the public document (no_token_leak checks storage for tokens after each test).
     assert len(stored) == 1
@@ -298,6 +307,7 @@ def test_a_stored_discovery_document_is_checked_again_when_read_back(
 ) -> None:
     driver.get(app.origin + "/")
     wait_state(driver, "logged-out")
+    wait_prefetched(driver)
     # A document for another issuer (OIDC Discovery §4.3) must not be used.
     driver.execute_script(
         "for (const k of Object.keys(sessionStorage)) if (k.endsWith(':discovery'))"
