@@ -58,6 +58,10 @@ FIELD_DOCS: dict[str, str] = {
     "session_restore": "How a reload restores the session: `auto`, `iframe`, `redirect` or `none`.",
     "use_refresh_tokens": "Whether to renew with the refresh_token grant when the "
     "provider issues refresh tokens. `True` or `False`.",
+    "load_userinfo": "Whether a sign-in also asks the UserInfo endpoint (OpenID Connect "
+    "Core §5.3) for claims to merge into `user` (its `sub` must match the ID token's). "
+    "`False` saves a round trip when the ID token carries the claims the app shows "
+    "(oidc-client-ts's default). `True` or `False`.",
     "max_age": "Sent as `max_age` (OpenID Connect Core §3.1.2.1); the ID token must "
     "then carry an `auth_time` no older than this. Integer `>= 0`, or `None`.",
     "ui_locales": "Sent as `ui_locales`: BCP47 tags, space-separated or a list.",

@@ -205,7 +205,7 @@ class Session:
                 self.clock.total, verified.clock_offset, leeway=self.config.clock_leeway
             )
         userinfo = self.userinfo
-        if first or verified.claims is not self.decoded_id_token:
+        if self.config.load_userinfo and (first or verified.claims is not self.decoded_id_token):
             userinfo = await self.fetch_userinfo(verified)
         self.renewal.mark_renewed()
         self.set_tokens(verified.tokens, verified.claims, userinfo, broadcast=True)

@@ -65,6 +65,7 @@ _DEFAULTS: dict[str, object] = {
     "transaction_ttl": 900.0,
     "session_restore": "auto",
     "use_refresh_tokens": True,
+    "load_userinfo": True,
     "max_age": None,
     "ui_locales": None,
     "extra_authorization_params": None,
@@ -193,6 +194,7 @@ class ClientConfig:
         "idle_timeout",
         "idle_warning",
         "issuer",
+        "load_userinfo",
         "max_age",
         "post_logout_redirect_uri",
         "redirect_uri",
@@ -223,6 +225,7 @@ class ClientConfig:
     transaction_ttl: float
     session_restore: str
     use_refresh_tokens: bool
+    load_userinfo: bool
     max_age: int | None
     ui_locales: str | None
     allowed_fetch_origins: tuple[str, ...]
@@ -274,10 +277,10 @@ class ClientConfig:
         put(
             self, "response_mode", _choice("response_mode", values["response_mode"], RESPONSE_MODES)
         )
-        use_rt = values["use_refresh_tokens"]
-        if not isinstance(use_rt, bool):
-            raise ConfigurationError("use_refresh_tokens", "must be True or False")
-        put(self, "use_refresh_tokens", use_rt)
+        for name in ("use_refresh_tokens", "load_userinfo"):
+            if not isinstance(values[name], bool):
+                raise ConfigurationError(name, "must be True or False")
+            put(self, name, values[name])
         put(self, "max_age", _max_age(values["max_age"]))
         put(self, "ui_locales", _ui_locales(values["ui_locales"]))
         put(

@@ -302,6 +302,20 @@ def test_logged_out_page_prefetches_discovery_for_the_login_click(
     assert json.loads(stored[0])["document"]["issuer"] == idp.issuer
 
 
+def test_load_userinfo_false_signs_in_on_the_id_token_alone(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    from brython_oidc.devidp.app import PATHS
+
+    userinfo = PATHS["userinfo_endpoint"]
+    app.config = {**app.config, "load_userinfo": False}
+    before = len(idp.app.requests(userinfo))
+    login(driver, app, "/")
+    assert driver.execute_script(f"return {SELECT.format('user-name')}")  # from the ID token
+    # The default asks it (the rp-userinfo-bad-sub-claim case in tests/security needs that).
+    assert len(idp.app.requests(userinfo)) == before
+
+
 def test_a_stored_discovery_document_is_checked_again_when_read_back(
     driver: Any, app: Any, idp: RunningIdp
 ) -> None:

@@ -151,6 +151,8 @@ def test_from_mapping_refuses_non_mappings_and_non_string_keys() -> None:
         ("post_logout_redirect_uri", 3),
         ("use_refresh_tokens", "yes"),
         ("use_refresh_tokens", 1),
+        ("load_userinfo", "false"),
+        ("load_userinfo", 0),
         ("session_restore", "popup"),
         ("session_restore", None),
         ("response_mode", "form_post"),
@@ -342,4 +344,6 @@ def test_session_restore_and_response_mode_values() -> None:
         assert make(session_restore=mode).session_restore == mode
     assert make(response_mode="fragment").response_mode == "fragment"
     assert make(use_refresh_tokens=False).use_refresh_tokens is False
+    assert make().load_userinfo is True
+    assert make(load_userinfo=False).load_userinfo is False
     assert make(ui_locales=" fr-CA  en ").ui_locales == "fr-CA en"
