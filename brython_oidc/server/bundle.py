@@ -230,13 +230,29 @@ def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> byt
     """
     lines = ["// brython_oidc engine: precompiled framework modules (server/precompiled.py).\n"]
     for module in modules:
+        if module.is_package:
+            # Brython's VFS loader runs a module's parent packages again from this
+            # table unless they hold ``__initialized__``, which only a package run
+            # from the table has: one imported from source before this file ran (by
+            # the app, or compiled as a stale entry) would be replaced by a plain
+            # module, breaking every later submodule import. Such a package stays
+            # as imported: no table entry to run again.
+            name = json.dumps(module.name)
+            lines.append(
+                f"if(__BRYTHON__.imported[{name}]!==undefined)"
+                f"delete __BRYTHON__.precompiled[{name}];\n"
+            )
         if module.name in MODULES:
             continue
         source = module.path.read_text(encoding="utf-8")
         data, _imports = _entry(module.name, module.path, module.is_package, source, minify)
         js = compiled_js(module.name, data)
-        if js is not None:
-            lines.append(_precompiled_line(module, js))
+        if js is None:
+            continue
+        line = _precompiled_line(module, js)
+        if module.is_package:
+            line = f"if(__BRYTHON__.imported[{json.dumps(module.name)}]===undefined){line}"
+        lines.append(line)
     return "".join(lines).encode("utf-8")
 
 
