@@ -126,11 +126,11 @@ ENGINE_LOADER_GLOBAL = "__brython_oidc_idle"
 
 #: Runs after ``_CAPTURE_CALLBACK``. A dynamically inserted script delays the window
 #: load event until it has run, so ``brython()`` (started from ``body.onload``) finds
-#: the engine's entries in ``__BRYTHON__.precompiled`` (tests/browser/test_precompiled_engine.py
-#: checks it). Loaded at once when the engine runs at start-up (browser/boot.py
-#: ``_start``): a callback, the "was signed in" hint, a return from the provider's
-#: logout, or ``session_restore: "iframe"``. A failed load only means compiling in
-#: the page.
+#: the engine's entries in ``__BRYTHON__.precompiled`` (checked by
+#: tests/browser/test_precompiled_engine.py). Loaded at once when the engine runs at
+#: start-up (browser/boot.py ``_start``): a callback, the "was signed in" hint, a
+#: return from the provider's logout, or ``session_restore: "iframe"``. A failed load
+#: only means compiling in the page.
 _LOAD_ENGINE = """(function () {
   var url = %(url)s, prefix = %(prefix)s, script = null, loaded = false, waiting = [];
   function idle(callback, options) {

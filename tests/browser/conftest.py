@@ -2,7 +2,8 @@
 
 The page server serves brython.js, one bundle (framework modules plus the test-page
 modules in ``pages/``), a runner page that awaits a page module's ``main()``, and
-an app shell whose injected configuration each test sets.
+an app shell whose injected configuration each test sets; with ``boot_file`` set, the
+shell is create_app's (the boot file, which loads the engine asset on demand).
 """
 
 from __future__ import annotations
