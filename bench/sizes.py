@@ -1,4 +1,5 @@
-"""Bytes the page costs: brython.js, the bundle and index.html, raw and gzipped.
+"""Bytes the page costs: brython.js, the bundle and index.html, raw and gzipped;
+and the engine asset, loaded on demand (not in the total).
 
 Uses demo_app/ when it is an app folder (has brython-oidc.toml), else a fresh
 `brython-oidc new` scaffold. Run: python bench/sizes.py
@@ -51,6 +52,9 @@ def main() -> None:
         total_raw = sum(len(a.content) for _, a in rows)
         total_gz = sum(len(a.gzipped) for _, a in rows)
         print(f"{'total':<14}{total_raw:>12,}{total_gz:>16,}")
+        # Not a page script: loaded when the protocol engine runs (server/assets.py).
+        engine = assets.engine
+        print(f"{'engine.js':<14}{len(engine.content):>12,}{len(engine.gzipped):>16,}  on demand")
 
 
 if __name__ == "__main__":

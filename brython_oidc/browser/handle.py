@@ -2,8 +2,9 @@
 
 It is cheap to create: the protocol engine (``client.Session``, which imports
 core/) is loaded only when needed — at start-up when there is something to
-restore, else in the background right after the ready mark, or on the first
-``login()``. Until then the user is simply logged out.
+restore, else in the background right after the ready mark (its precompiled
+JavaScript, the engine asset, fetched first), or on the first ``login()``.
+Until then the user is simply logged out.
 """
 
 from __future__ import annotations
@@ -77,7 +78,12 @@ class Oidc:
                 # Nobody to raise to here: the app sees it in last_error / on login().
                 window.console.error(f"brython-oidc: {type(exc).__name__}: {exc}")
 
-        idle = getattr(window, "requestIdleCallback", None)
+        # The boot file's engine loader (server/assets.py) is requestIdleCallback run
+        # once the engine asset (its modules precompiled) has loaded, so importing it
+        # compiles nothing here. A login click meanwhile imports from source.
+        idle = getattr(window, "__brython_oidc_idle", None) or getattr(
+            window, "requestIdleCallback", None
+        )
         if idle:
             idle(run, {"timeout": 2000})
         else:

@@ -1,9 +1,13 @@
-"""The page's three hashed scripts: Brython's runtime, the bundle, and the boot file.
+"""The page's hashed scripts: Brython's runtime, the bundle, the boot file, the engine.
 
-Each is held in memory with its gzip form, content hash and ETag, and served at
-``/_brython_oidc/<name>.<hash>.js`` with immutable caching: a new content gives a new
-URL, so browsers never need to revalidate. In dev mode ``AssetSet.refresh`` rebuilds
-the bundle when a source file's mtime changes (a cheap ``stat`` per page load).
+The page loads the first three. The engine (the protocol modules compiled to
+JavaScript, server/precompiled.py) is loaded by the boot file only when the engine
+will run at start-up (a callback, a restore), else by ``handle.Oidc.warm_up`` after
+the ready mark. Each is held in memory with its gzip form, content hash and ETag,
+and served at ``/_brython_oidc/<name>.<hash>.js`` with immutable caching: a new
+content gives a new URL, so browsers never need to revalidate. In dev mode
+``AssetSet.refresh`` rebuilds them when a source file's mtime changes (a cheap
+``stat`` per page load).
 """
 
 from __future__ import annotations
@@ -16,8 +20,14 @@ from pathlib import Path
 import brython
 
 from brython_oidc.core.authorization import CALLBACK_PARAMS
-from brython_oidc.server.bundle import ModuleSource, build_bundle, framework_modules
+from brython_oidc.server.bundle import (
+    ModuleSource,
+    build_bundle,
+    build_engine,
+    framework_modules,
+)
 from brython_oidc.server.bundle import iter_app_modules as iter_app_sources
+from brython_oidc.server.shell import CONFIG_ELEMENT_ID
 
 ASSET_PREFIX = "/_brython_oidc/"
 JS_TYPE = "text/javascript; charset=utf-8"
@@ -103,16 +113,93 @@ def capture_callback_script() -> str:
     }
 
 
-def boot_script(*, debug: int) -> bytes:
+#: browser/keys.py's names (the package cannot be imported under CPython):
+#: ``hint_key`` (localStorage) and ``after_logout_key`` (sessionStorage) are
+#: ``PREFIX + namespace + suffix``; tests/server/test_engine.py checks they agree.
+KEYS_PREFIX = "brython-oidc:"
+HINT_SUFFIX = ":signed-in"
+AFTER_LOGOUT_SUFFIX = ":after-logout"
+
+#: The JS global the boot file defines: ``requestIdleCallback`` that first loads the
+#: engine asset (once). ``handle.Oidc.warm_up`` uses it in place of the platform's.
+ENGINE_LOADER_GLOBAL = "__brython_oidc_idle"
+
+#: Runs after ``_CAPTURE_CALLBACK``. A dynamically inserted script delays the window
+#: load event until it has run, so ``brython()`` (started from ``body.onload``) finds
+#: the engine's entries in ``__BRYTHON__.precompiled`` (checked by
+#: tests/browser/test_precompiled_engine.py). Loaded at once when the engine runs at
+#: start-up (browser/boot.py ``_start``): a callback, the "was signed in" hint, a
+#: return from the provider's logout, or ``session_restore: "iframe"``. A failed load
+#: only means compiling in the page.
+_LOAD_ENGINE = """(function () {
+  var url = %(url)s, prefix = %(prefix)s, script = null, loaded = false, waiting = [];
+  function idle(callback, options) {
+    if (window.requestIdleCallback) { window.requestIdleCallback(callback, options); }
+    else { setTimeout(callback, 50); }
+  }
+  function finish() {
+    loaded = true;
+    waiting.splice(0).forEach(function (args) { idle(args[0], args[1]); });
+  }
+  var load = window.%(global)s = function (callback, options) {
+    if (callback) {
+      if (loaded) { idle(callback, options); } else { waiting.push([callback, options]); }
+    }
+    if (script) { return; }
+    script = document.createElement("script");
+    script.src = url;
+    script.onload = script.onerror = finish;
+    document.head.appendChild(script);
+  };
+  function has(name, suffix) {
+    try {
+      var store = window[name];
+      for (var i = 0; i < store.length; i++) {
+        var key = store.key(i);
+        if (key && key.indexOf(prefix) === 0 && key.slice(-suffix.length) === suffix) {
+          return true;
+        }
+      }
+    } catch (e) {}  // storage disabled: nothing to restore
+    return false;
+  }
+  function iframe_restore() {
+    try {
+      var config = document.getElementById(%(config_id)s);
+      return JSON.parse(config.textContent).session_restore === "iframe";
+    } catch (e) { return false; }
+  }
+  if (typeof window.%(callback)s === "string" || has("localStorage", %(hint)s) ||
+      has("sessionStorage", %(after_logout)s) || iframe_restore()) {
+    load();
+  }
+})();
+"""
+
+
+def load_engine_script(engine_url: str) -> str:
+    return _LOAD_ENGINE % {
+        "url": json.dumps(engine_url),
+        "prefix": json.dumps(KEYS_PREFIX),
+        "global": ENGINE_LOADER_GLOBAL,
+        "callback": CALLBACK_URL_GLOBAL,
+        "hint": json.dumps(HINT_SUFFIX),
+        "after_logout": json.dumps(AFTER_LOGOUT_SUFFIX),
+        "config_id": json.dumps(CONFIG_ELEMENT_ID),
+    }
+
+
+def boot_script(*, debug: int, engine_url: str | None = None) -> bytes:
     """The external boot file (CSP forbids inline scripts) that starts Brython.
 
     Loaded with ``defer`` after brython.js and the bundle, it sets ``body.onload``;
     brython.js then calls it instead of its own option-less ``brython()``. Before
     that, ``capture_callback_script`` moves an authorization response's parameters
-    out of the address bar into ``window.__brython_oidc_callback_url``.
-    ``static_stdlib_import: false`` and an empty ``pythonpath`` leave the bundle's
-    VFS as the only source of modules; ``indexeddb`` caches compiled modules keyed by
-    the bundle's ``$timestamp``.
+    out of the address bar into ``window.__brython_oidc_callback_url``, and, given
+    ``engine_url``, ``load_engine_script`` loads the engine asset when start-up will
+    run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath``
+    leave the bundle's VFS as the only source of modules; ``indexeddb`` caches
+    compiled modules keyed by the bundle's ``$timestamp``.
     """
     options = {
         "debug": debug,
@@ -124,6 +211,7 @@ def boot_script(*, debug: int) -> bytes:
     return (
         "// brython_oidc boot: Brython runs the modules of the bundle only.\n"
         + capture_callback_script()
+        + (load_engine_script(engine_url) if engine_url is not None else "")
         + "document.body.onload = function () { brython("
         + json.dumps(options, sort_keys=True)
         + "); };\n"
@@ -140,36 +228,39 @@ def _snapshot(modules: list[ModuleSource]) -> tuple[tuple[str, int], ...]:
 
 
 class AssetSet:
-    """The runtime, bundle and boot assets of one app, by file name."""
+    """The runtime, bundle, boot and engine assets of one app, by file name."""
 
     def __init__(self, app_dir: Path, *, debug: int = 1) -> None:
         self.app_dir = app_dir
+        self.debug = debug
         self.runtime = runtime_asset()
-        self.boot = Asset("boot", boot_script(debug=debug))
         self._stamp: tuple[tuple[str, int], ...] = ()
         self.modules: tuple[str, ...] = ()
-        self.bundle = self._build()
+        self.bundle, self.engine, self.boot = self._build()
 
-    def _build(self) -> Asset:
+    def _build(self) -> tuple[Asset, Asset, Asset]:
         modules = source_modules(self.app_dir)
         self._stamp = _snapshot(modules)
         bundle = build_bundle(modules)
         self.modules = bundle.modules
-        return Asset("bundle", bundle.content)
+        engine = Asset("engine", build_engine(framework_modules()))
+        # The boot file names the engine's URL: a new engine is a new boot file too.
+        boot = Asset("boot", boot_script(debug=self.debug, engine_url=engine.url))
+        return Asset("bundle", bundle.content), engine, boot
 
     def refresh(self) -> bool:
-        """Rebuild the bundle if a source file was added, removed or modified."""
+        """Rebuild the assets if a source file was added, removed or modified."""
         try:
             stamp = _snapshot(source_modules(self.app_dir))
         except OSError:  # a file vanished between listing and stat: rebuild
             stamp = ()
         if stamp == self._stamp:
             return False
-        self.bundle = self._build()
+        self.bundle, self.engine, self.boot = self._build()
         return True
 
     def by_filename(self) -> dict[str, Asset]:
-        return {a.filename: a for a in (self.runtime, self.bundle, self.boot)}
+        return {a.filename: a for a in (self.runtime, self.bundle, self.boot, self.engine)}
 
     def get(self, filename: str) -> Asset | None:
         return self.by_filename().get(filename)

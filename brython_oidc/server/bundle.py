@@ -200,7 +200,8 @@ def _imports(module: ModuleSource, source: str) -> list[str]:
     package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
     visitor = Visitor(str(module.path.parent), package)
     visitor.visit(ast.parse(source))
-    return sorted(visitor.imports)
+    # prepare_source drops the __future__ import, and Brython has no such module.
+    return sorted(set(visitor.imports) - {"__future__"})
 
 
 @functools.lru_cache(maxsize=1024)
@@ -211,6 +212,48 @@ def _entry(
     # parses and minifies each unchanged module once.
     module = ModuleSource(name, path, is_package)
     return prepare_source(source, minify=minify), tuple(_imports(module, source))
+
+
+def _precompiled_line(module: ModuleSource, js: str) -> str:
+    # Brython's table holds a package's code in a one-item list.
+    value = json.dumps([js] if module.is_package else js)
+    return f"__BRYTHON__.precompiled[{json.dumps(module.name)}]={value};\n"
+
+
+def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> bytes:
+    """The engine asset: compiled JavaScript for the framework modules outside ``MODULES``.
+
+    Only entries of ``precompiled.json`` that match this brython.js and the source
+    the bundle holds (``minify`` as for the bundle) are written; the bundle keeps
+    every module's source, so a page that never runs this file, or a module left
+    out of it, is compiled in the page as before (see ``server/precompiled.py``).
+    """
+    lines = ["// brython_oidc engine: precompiled framework modules (server/precompiled.py).\n"]
+    for module in modules:
+        if module.is_package:
+            # Brython's VFS loader runs a module's parent packages again from this
+            # table unless they hold ``__initialized__``, which only a package run
+            # from the table has: one imported from source before this file ran (by
+            # the app, or compiled as a stale entry) would be replaced by a plain
+            # module, breaking every later submodule import. Such a package stays
+            # as imported: no table entry to run again.
+            name = json.dumps(module.name)
+            lines.append(
+                f"if(__BRYTHON__.imported[{name}]!==undefined)"
+                f"delete __BRYTHON__.precompiled[{name}];\n"
+            )
+        if module.name in MODULES:
+            continue
+        source = module.path.read_text(encoding="utf-8")
+        data, _imports = _entry(module.name, module.path, module.is_package, source, minify)
+        js = compiled_js(module.name, data)
+        if js is None:
+            continue
+        line = _precompiled_line(module, js)
+        if module.is_package:
+            line = f"if(__BRYTHON__.imported[{json.dumps(module.name)}]===undefined){line}"
+        lines.append(line)
+    return "".join(lines).encode("utf-8")
 
 
 def build_bundle(
@@ -233,8 +276,7 @@ def build_bundle(
             # Brython's VFS loader runs this instead of compiling. The source is then
             # only read for a traceback's line text, so it is left out to keep the
             # bundle under its size budget (DESIGN.md; python bench/sizes.py).
-            value = json.dumps([js] if module.is_package else js)
-            compiled.append(f"__BRYTHON__.precompiled[{json.dumps(module.name)}]={value};\n")
+            compiled.append(_precompiled_line(module, js))
             data = ""
         entry: list[object] = [".py", data, list(imports)]
         if module.is_package:

@@ -3,16 +3,23 @@
 Brython compiles each Python module in the page. Its IndexedDB cache makes repeat
 visits cheap, but on a first visit (or a fresh browser profile) compiling the few
 modules that decide the auth state costs more than the rest of start-up together
-(``python bench/browser_ready.py``). Those modules are the same for every app, so
-their compiled form is made once, by Brython itself in Chromium
+(``python bench/browser_ready.py``). Framework modules are the same for every app,
+so their compiled form is made once, by Brython itself in Chromium
 (``python scripts/precompile.py``), and stored in ``precompiled.json`` next to this
-file. The bundle then sets ``__BRYTHON__.precompiled[name]``, the table Brython's
-own VFS loader consults before compiling.
+file: every module of ``bundle.framework_modules()``. Two scripts set
+``__BRYTHON__.precompiled[name]``, the table Brython's own VFS loader consults
+before compiling:
+
+- the bundle, for ``MODULES`` (the logged-out fast path), in place of their source;
+- the engine asset (``bundle.build_engine``, ``engine.<hash>.js``), for every other
+  framework module, next to their source in the bundle. The boot file loads it only
+  when the protocol engine will run (a callback, a restore) and ``handle.warm_up``
+  after the ready mark, so a logged-out first visit does not fetch it first.
 
 An entry is used only when it was compiled from exactly this ``brython.js`` and this
 module source (both hashed), so an upgraded Brython or an edited module falls back
-to compiling in the page: slower, never wrong. ``tests/server/test_precompiled.py``
-fails while an entry is stale.
+to compiling in the page: slower, never wrong. Re-run the script after editing any
+framework module; ``tests/server/test_precompiled.py`` fails while an entry is stale.
 """
 
 from __future__ import annotations
@@ -71,19 +78,19 @@ def compiled_js(name: str, source: str, store: dict[str, object] | None = None) 
 
 
 def stale_modules(sources: dict[str, str], store: dict[str, object] | None = None) -> list[str]:
-    """The ``MODULES`` whose stored entry is missing or does not match ``sources``."""
-    return [name for name in MODULES if compiled_js(name, sources[name], store) is None]
+    """The modules of ``sources`` whose stored entry is missing or does not match."""
+    return [name for name, source in sources.items() if compiled_js(name, source, store) is None]
 
 
 def compact_js(js: str) -> str:
-    """``js`` without indentation: about a tenth fewer bytes, same program.
+    """``js`` without indentation or blank lines: about a tenth fewer bytes, same program.
 
     Safe for what Brython emits: no template literals or line continuations, so no
     string spans a line break. Anything else is kept as it is.
     """
     if "`" in js or "\\\n" in js:
         return js
-    return "\n".join(line.strip() for line in js.splitlines()) + "\n"
+    return "".join(line.strip() + "\n" for line in js.splitlines() if line.strip())
 
 
 def write_store(compiled: dict[str, tuple[str, str]], path: Path = STORE) -> None:

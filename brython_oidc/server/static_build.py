@@ -3,7 +3,7 @@
 Layout of the output::
 
     index.html                      configuration injected, hashed script URLs
-    _brython_oidc/<name>.<hash>.js  runtime, bundle, boot (+ .gz for gzip_static)
+    _brython_oidc/<name>.<hash>.js  runtime, bundle, boot, engine (+ .gz for gzip_static)
     static/...                      the app's assets, copied
     nginx.conf                      a sample server block: SPA fallback, headers, caching
 
@@ -89,7 +89,7 @@ server {{
         return 405;
     }}
 
-    # Hashed runtime, bundle and boot file: a new content gets a new name.
+    # Hashed runtime, bundle, boot file and engine: a new content gets a new name.
     location {ASSET_PREFIX} {{
 {block(IMMUTABLE)}
         try_files $uri =404;
@@ -125,7 +125,8 @@ def build_static_site(app_dir: Path, config: AppConfig, out: Path) -> list[Path]
     asset_dir = out / ASSET_PREFIX.strip("/")
     asset_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for asset in (assets.runtime, assets.bundle, assets.boot):
+    # The engine is not in index.html: the boot file names it and loads it on demand.
+    for asset in (assets.runtime, assets.bundle, assets.boot, assets.engine):
         target = asset_dir / asset.filename
         target.write_bytes(asset.content)
         target.with_name(asset.filename + ".gz").write_bytes(asset.gzipped)

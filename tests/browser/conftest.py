@@ -2,7 +2,8 @@
 
 The page server serves brython.js, one bundle (framework modules plus the test-page
 modules in ``pages/``), a runner page that awaits a page module's ``main()``, and
-an app shell whose injected configuration each test sets.
+an app shell whose injected configuration each test sets; with ``boot_file`` set, the
+shell is create_app's (the boot file, which loads the engine asset on demand).
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from brython_oidc.server.bundle import build_bundle, framework_modules, iter_app_modules
+from brython_oidc.server.assets import boot_script
+from brython_oidc.server.bundle import (
+    build_bundle,
+    build_engine,
+    framework_modules,
+    iter_app_modules,
+)
 from brython_oidc.testing.browser import ConsoleRecorder, storage_snapshot, wait_for_js
 from brython_oidc.testing.live_server import serve_in_thread
 
@@ -54,6 +61,22 @@ import {module}
 """
 
 
+#: The app shell as create_app serves it: deferred scripts and the boot file, which
+#: starts Brython from body.onload and loads the engine asset (server/assets.py).
+BOOT_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>test app</title>
+<script type="application/json" id="brython-oidc-config">{config}</script>
+<script defer src="/brython.js"></script><script defer src="/bundle.js"></script>
+<script defer src="/boot.js"></script>
+</head><body>
+<div id="app"></div>
+<script type="text/python">
+import {module}
+</script>
+</body></html>
+"""
+
+
 class PageServer:
     """The test page server's state; tests change ``config`` and ``app_module``."""
 
@@ -62,6 +85,10 @@ class PageServer:
         self.bundle = b""
         self.config: dict[str, Any] = {}
         self.app_module = "app_page"
+        #: Serve the app shell with the boot file and the engine asset (BOOT_HTML).
+        self.boot_file = False
+        self.engine = b""
+        self.boot = b""
         self.rebuild()
 
     @property
@@ -71,6 +98,8 @@ class PageServer:
     def rebuild(self) -> None:
         modules = [*framework_modules(), *iter_app_modules(PAGES)]
         self.bundle = build_bundle(modules).content
+        self.engine = build_engine(framework_modules())
+        self.boot = boot_script(debug=1, engine_url="/engine.js")
 
     def app(self) -> Starlette:
         async def brython_js(request: Request) -> Response:
@@ -78,6 +107,12 @@ class PageServer:
 
         async def bundle_js(request: Request) -> Response:
             return Response(self.bundle, media_type="text/javascript", headers=NO_STORE)
+
+        async def engine_js(request: Request) -> Response:
+            return Response(self.engine, media_type="text/javascript", headers=NO_STORE)
+
+        async def boot_js(request: Request) -> Response:
+            return Response(self.boot, media_type="text/javascript", headers=NO_STORE)
 
         async def run(request: Request) -> Response:
             name = request.path_params["name"]
@@ -90,7 +125,8 @@ class PageServer:
             # The same shell for every path: the app's one redirect URI is "/",
             # and deep links are the router's business (SPA fallback).
             config = json.dumps(self.config).replace("</", "<\\/")
-            body = APP_HTML.format(config=config, module=html.escape(self.app_module))
+            shell = BOOT_HTML if self.boot_file else APP_HTML
+            body = shell.format(config=config, module=html.escape(self.app_module))
             return HTMLResponse(body, headers=NO_STORE)
 
         async def slow(request: Request) -> Response:
@@ -116,6 +152,8 @@ class PageServer:
                 Route("/test/echo", echo, methods=["GET", "POST"]),
                 Route("/brython.js", brython_js),
                 Route("/bundle.js", bundle_js),
+                Route("/engine.js", engine_js),
+                Route("/boot.js", boot_js),
                 Route("/run/{name}", run),
                 Route("/{path:path}", shell),
             ]
@@ -212,6 +250,7 @@ def app(page_server: PageServer, idp: Any, driver: Any) -> PageServer:
             "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"}
         )
     page_server.app_module = "app_page"
+    page_server.boot_file = False
     page_server.config = {
         "issuer": idp.issuer,
         "client_id": CLIENT_ID,

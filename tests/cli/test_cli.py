@@ -305,7 +305,7 @@ def test_rebuild_replaces_the_previous_hashed_files(tmp_path: Path) -> None:
     (app / "main.py").write_text("X = 2\n")
     assert cli.main(["build", str(app), "--out", str(out), "--client-id", "other"]) == 0
     second = {p.name for p in (out / "_brython_oidc").iterdir()}
-    assert len(second) == 6 and first != second
+    assert len(second) == 8 and first != second  # runtime, bundle, boot, engine (+ .gz)
     assert injected_config((out / "index.html").read_text())["client_id"] == "other"
 
 

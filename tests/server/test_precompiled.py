@@ -53,6 +53,7 @@ def test_an_entry_is_used_only_for_its_source_and_runtime(tmp_path: Path) -> Non
 
 def test_compact_js_keeps_code_it_cannot_prove_line_safe() -> None:
     assert precompiled.compact_js("  a\n    b\n") == "a\nb\n"
+    assert precompiled.compact_js("a\n\n  \nb") == "a\nb\n"  # blank lines dropped
     template = "var s = `x\n  y`\n"
     assert precompiled.compact_js(template) == template
     continued = "var s = 'x\\\n  y'\n"

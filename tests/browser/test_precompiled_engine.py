@@ -1,0 +1,138 @@
+"""The engine asset in the page: the protocol modules run precompiled, never compiled.
+
+The page here is the shell create_app serves (the boot file, ``PageServer.boot_file``).
+A hook records every module Brython compiles in the page (``__BRYTHON__.py2js``);
+Brython's IndexedDB cache, which holds what it compiled, is checked too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from brython_oidc.server.bundle import framework_modules
+from brython_oidc.server.precompiled import MODULES as PRECOMPILED
+from brython_oidc.testing.browser import wait_for_js
+
+if importlib.util.find_spec("brython_oidc.devidp.provider") is None:
+    pytest.skip("devidp/ has not landed in this tree", allow_module_level=True)
+
+from tests.browser.runtime_fixtures import sign_in, wait_state, wait_until
+from tests.browser.test_runtime import BRYTHON_CACHE
+
+ENGINE = sorted({m.name for m in framework_modules()} - set(PRECOMPILED))
+
+# Before any page script: records the modules Brython compiles (brython.js has run by
+# DOMContentLoaded, brython() starts at load) and what the page had of the engine
+# asset when the ready mark was set.
+HOOKS = """(() => {
+  window.__compiled = [];
+  document.addEventListener("DOMContentLoaded", () => {
+    const B = window.__BRYTHON__, py2js = B.py2js;
+    B.py2js = function (src, module, name) {
+      window.__compiled.push(String(name));
+      return py2js.apply(this, arguments);
+    };
+  });
+  const mark = performance.mark.bind(performance);
+  performance.mark = (name, options) => {
+    if (name === "brython-oidc:ready") {
+      window.__engine_at_ready = [
+        document.querySelectorAll('script[src*="engine"]').length,
+        performance.getEntriesByType("resource").filter((e) => e.name.includes("engine")).length,
+      ];
+    }
+    return mark(name, options);
+  };
+})();"""
+
+PAGE_STATE = """return {
+  compiled: window.__compiled,
+  imported: Object.keys(__BRYTHON__.imported),
+  precompiled: Object.keys(__BRYTHON__.precompiled),
+  engine_fetched: performance.getEntriesByType("resource")
+    .filter((e) => e.name.endsWith("/engine.js")).length,
+}"""
+
+
+@pytest.fixture
+def hooked(driver: Any, app: Any) -> Iterator[Any]:
+    """The test app served with the boot file, with HOOKS on every new page."""
+    app.boot_file = True
+    script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
+    yield app
+    driver.execute_cdp_cmd(
+        "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+    )
+
+
+def page_state(driver: Any) -> dict[str, Any]:
+    state: dict[str, Any] = driver.execute_script(PAGE_STATE)
+    assert state["compiled"], "the hook saw nothing compiled, not even the inline script"
+    return state
+
+
+def compiled_framework(state: dict[str, Any]) -> list[str]:
+    return [name for name in state["compiled"] if name.startswith("brython_oidc")]
+
+
+def wait_engine_warmed_up(driver: Any) -> None:
+    # warm_up imports in one task and logs what it cannot raise (a failed import).
+    wait_for_js(driver, "__BRYTHON__.imported['brython_oidc.browser.client'] !== undefined", 20)
+    assert "brython-oidc: " not in driver.console.text()
+
+
+def assert_engine_ran_precompiled(driver: Any) -> None:
+    state = page_state(driver)
+    assert state["engine_fetched"] == 1
+    assert "brython_oidc.browser.client" in state["imported"]
+    assert set(ENGINE) <= set(state["precompiled"])
+    assert compiled_framework(state) == [], "compiled in the page"
+
+
+def cached_framework(driver: Any) -> list[str]:
+    def cached() -> list[str]:
+        keys: list[str] = driver.execute_async_script(BRYTHON_CACHE)
+        return keys
+
+    # The app's module is compiled on the first page and cached asynchronously.
+    wait_until(lambda: any(k.endswith("_page") for k in cached()), 10, "the app module cached")
+    return sorted(name for name in cached() if name.startswith("brython_oidc"))
+
+
+def test_logged_out_first_visit_fetches_the_engine_after_the_ready_mark(
+    driver: Any, hooked: Any
+) -> None:
+    hooked.app_module = "minimal_page"
+    driver.get(hooked.origin + "/")
+    wait_state(driver, "logged-out")
+    # Nothing of the engine asset before the mark: no script element, no fetch.
+    assert driver.execute_script("return window.__engine_at_ready") == [0, 0]
+    # handle.Oidc.warm_up: the engine asset first, then the engine imported from it.
+    wait_engine_warmed_up(driver)
+    assert_engine_ran_precompiled(driver)
+    assert cached_framework(driver) == []
+
+
+def test_callback_and_restore_run_the_engine_precompiled(driver: Any, hooked: Any) -> None:
+    driver.get(hooked.origin + "/")
+    wait_state(driver, "logged-out")
+    # app_page imports the router (and with it core/) from source before the ready
+    # mark; the warm-up's precompiled imports must work on top of those.
+    wait_engine_warmed_up(driver)
+    first_page = compiled_framework(page_state(driver))
+    assert "brython_oidc.browser.router" in first_page
+    driver.execute_script("window.app_login('/')")
+    sign_in(driver)
+    # The callback page: the boot file loaded the engine before brython() started.
+    wait_state(driver, "logged-in")
+    assert_engine_ran_precompiled(driver)
+    # A restore: the "was signed in" hint makes the boot file load it.
+    driver.refresh()
+    wait_state(driver, "logged-in")
+    assert_engine_ran_precompiled(driver)
+    # Only what the first page compiled from source is in Brython's cache.
+    assert set(cached_framework(driver)) <= set(first_page)

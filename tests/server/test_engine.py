@@ -1,0 +1,163 @@
+"""The engine asset: the protocol modules precompiled, served and built like the others."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from brython_oidc import cli
+from brython_oidc.server import assets, create_app, precompiled
+from brython_oidc.server.assets import AssetSet, boot_script
+from brython_oidc.server.bundle import (
+    ModuleSource,
+    build_bundle,
+    build_engine,
+    framework_modules,
+    prepare_source,
+)
+from tests.server.helpers import make_app, script_urls
+from tests.server.test_app import assert_security_headers
+from tests.server.test_bundle import vfs_of
+
+PACKAGE = Path(__file__).resolve().parents[2] / "brython_oidc"
+PACKAGES = [m for m in framework_modules() if m.is_package]
+DELETE = re.compile(
+    r'^if\(__BRYTHON__\.imported\[("[^"]+")\]!==undefined\)'
+    r'delete __BRYTHON__\.precompiled\[("[^"]+")\];$'
+)
+ENTRY = re.compile(
+    r'^(?:if\(__BRYTHON__\.imported\[("[^"]+")\]===undefined\))?'
+    r'__BRYTHON__\.precompiled\[("[^"]+")\]=(.*);$'
+)
+
+
+def engine_entries(content: bytes) -> dict[str, object]:
+    """``{module: compiled}`` from the engine's lines (a comment line first)."""
+    lines = content.decode().splitlines()
+    assert lines[0].startswith("//")
+    entries: dict[str, object] = {}
+    for line in lines[1:]:
+        deleted = DELETE.match(line)
+        if deleted:  # a package already imported (see build_engine)
+            assert deleted.group(1) == deleted.group(2)
+            assert deleted.group(1) in {json.dumps(m.name) for m in PACKAGES}
+            continue
+        match = ENTRY.match(line)
+        assert match, line[:80]
+        guard, name, value = match.groups()
+        entries[json.loads(name)] = json.loads(value)
+        # A package is offered only while not imported (see build_engine).
+        assert (guard is not None) == isinstance(entries[json.loads(name)], list), name
+        assert guard is None or json.loads(guard) == json.loads(name)
+    return entries
+
+
+def test_engine_holds_every_other_framework_module_compiled() -> None:
+    modules = list(framework_modules())
+    entries = engine_entries(build_engine(modules))
+    expected = {m.name for m in modules} - set(precompiled.MODULES)
+    assert set(entries) == expected
+    assert "brython_oidc.browser.client" in entries and "brython_oidc.core.jose" in entries
+    for module in modules:
+        if module.name not in entries:
+            continue
+        source = prepare_source(module.path.read_text("utf-8"))
+        js = precompiled.compiled_js(module.name, source)
+        # Brython's table holds a package's code in a one-item list.
+        assert entries[module.name] == ([js] if module.is_package else js)
+
+
+def test_engine_never_runs_a_package_imported_before_it_again() -> None:
+    content = build_engine(framework_modules()).decode()
+    for package in PACKAGES:
+        name = json.dumps(package.name)
+        delete = f"if(__BRYTHON__.imported[{name}]!==undefined)delete __BRYTHON__.precompiled"
+        assert delete in content
+        if package.name not in precompiled.MODULES:
+            assert f"if(__BRYTHON__.imported[{name}]===undefined)__BRYTHON__.precompiled" in content
+
+
+def test_engine_leaves_out_a_stale_entry(tmp_path: Path) -> None:
+    client = next(m for m in framework_modules() if m.name == "brython_oidc.browser.client")
+    edited = tmp_path / "client.py"
+    edited.write_text(client.path.read_text("utf-8") + "\nEDITED = 1\n", encoding="utf-8")
+    modules = [m for m in framework_modules() if m.name != client.name]
+    modules.append(ModuleSource(client.name, edited, False))
+    entries = engine_entries(build_engine(modules))
+    assert client.name not in entries  # compiled in the page from the bundle's source
+    assert "brython_oidc.core.jose" in entries
+
+
+def test_bundle_keeps_every_engine_source_and_none_compiled() -> None:
+    content = build_bundle(framework_modules()).content
+    vfs = vfs_of(content)
+    compiled_part = content.decode().split("\n", 1)[1]
+    for name in engine_entries(build_engine(framework_modules())):
+        assert vfs[name][1], name  # type: ignore[index]
+        assert json.dumps(name) not in compiled_part
+
+
+def test_asset_set_names_the_engine_in_the_boot_file_only(tmp_path: Path) -> None:
+    asset_set = AssetSet(make_app(tmp_path / "app"))
+    engine = asset_set.engine
+    assert re.fullmatch(r"engine\.[0-9a-f]{16}\.js", engine.filename)
+    assert engine.content == build_engine(framework_modules())
+    assert asset_set.get(engine.filename) is engine
+    assert json.dumps(engine.url).encode() in asset_set.boot.content
+    assert asset_set.boot.content == boot_script(debug=1, engine_url=engine.url)
+
+
+def test_boot_file_without_an_engine_has_no_loader() -> None:
+    assert assets.ENGINE_LOADER_GLOBAL not in boot_script(debug=1).decode()
+    assert assets.ENGINE_LOADER_GLOBAL in boot_script(debug=1, engine_url="/e.js").decode()
+
+
+def test_boot_file_and_browser_modules_agree_on_names() -> None:
+    # browser/ cannot be imported under CPython (it imports ``browser``); keys.py
+    # imports nothing, so it is loaded from its file.
+    spec = importlib.util.spec_from_file_location("_keys", PACKAGE / "browser" / "keys.py")
+    assert spec and spec.loader
+    keys = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(keys)
+    ns = "https://idp.example|spa"
+    assert keys.hint_key(ns) == assets.KEYS_PREFIX + ns + assets.HINT_SUFFIX
+    assert keys.after_logout_key(ns) == assets.KEYS_PREFIX + ns + assets.AFTER_LOGOUT_SUFFIX
+    assert keys.CALLBACK_URL_GLOBAL == assets.CALLBACK_URL_GLOBAL
+    handle = (PACKAGE / "browser" / "handle.py").read_text("utf-8")
+    assert f'getattr(window, "{assets.ENGINE_LOADER_GLOBAL}", None)' in handle
+
+
+def test_engine_is_served_immutable_gzipped_with_security_headers(tmp_path: Path) -> None:
+    app_dir = make_app(tmp_path / "app")
+    client = TestClient(create_app(app_dir))
+    page = client.get("/").text
+    engine = AssetSet(app_dir).engine
+    assert engine.url not in page  # not a page script: the boot file loads it on demand
+    response = client.get(engine.url, headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.content == engine.content
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert response.headers["etag"] == engine.etag(True)
+    assert_security_headers(response)
+    boot_url = next(u for u in script_urls(page) if "/boot." in u)
+    assert engine.url in client.get(boot_url).text
+
+
+def test_static_build_writes_the_engine(tmp_path: Path) -> None:
+    app_dir = make_app(tmp_path / "app")
+    out = tmp_path / "out"
+    assert cli.main(["build", str(app_dir), "--out", str(out)]) == 0
+    engine = AssetSet(app_dir).engine
+    written = out / engine.url.lstrip("/")
+    assert written.read_bytes() == engine.content
+    assert written.with_name(engine.filename + ".gz").read_bytes() == engine.gzipped
+    page = (out / "index.html").read_text()
+    assert engine.url not in page
+    boot = next(u for u in script_urls(page) if "/boot." in u)
+    assert engine.url in (out / boot.lstrip("/")).read_text()
