@@ -109,8 +109,9 @@ def our_callback(session: Session) -> dict[str, str] | None:
     )
     if what is None:
         return None
-    cleaned = strip_callback_params(page.href())
-    if cleaned != page.href():
+    href = page.href()
+    cleaned = strip_callback_params(href)
+    if cleaned != href:
         # Usually the boot file has cleaned it already; replaceState costs ~7 ms.
         page.replace_url(cleaned)
     if what == HANDLE:

@@ -25,10 +25,14 @@ if TYPE_CHECKING:
 _UNRESERVED_TEXT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 _UNRESERVED = frozenset(_UNRESERVED_TEXT.encode("ascii"))
 _HEX = "0123456789ABCDEF"
+
+
+def _percent(byte: int) -> str:
+    return "%" + _HEX[byte >> 4] + _HEX[byte & 15]
+
+
 # Each ASCII character as quote() writes it: itself if unreserved, else %XX.
-_QUOTED = {
-    chr(b): chr(b) if b in _UNRESERVED else "%" + _HEX[b >> 4] + _HEX[b & 15] for b in range(128)
-}
+_QUOTED = {chr(b): chr(b) if b in _UNRESERVED else _percent(b) for b in range(128)}
 _HEX_VALUE = {c: i for i, c in enumerate("0123456789abcdef")} | {
     c: i for i, c in enumerate("0123456789ABCDEF")
 }
@@ -56,7 +60,7 @@ def quote(text: str, safe: str = "") -> str:
 
 
 def _quote_utf8(char: str) -> str:
-    return "".join("%" + _HEX[byte >> 4] + _HEX[byte & 15] for byte in char.encode("utf-8"))
+    return "".join(_percent(byte) for byte in char.encode("utf-8"))
 
 
 def _quote_plus(text: str) -> str:
