@@ -251,12 +251,17 @@ def test_jwks_travels_while_the_token_request_is_in_flight(
     driver.get(app.origin + "/")
     wait_state(driver, "logged-out")
     before = len(idp.app.requests("/jwks"))
+    tokens_before = len(idp.app.requests("/token"))
     idp.app.hold_token.set()
     try:
         driver.execute_script("window.app_login('/')")
         sign_in(driver)
+        # Both requests leave at once; either may reach the provider first.
         wait_until(
-            lambda: len(idp.app.requests("/jwks")) > before,
+            lambda: (
+                len(idp.app.requests("/jwks")) > before
+                and len(idp.app.requests("/token")) > tokens_before
+            ),
             10,
             "the JWKS request while the token request is held",
         )
