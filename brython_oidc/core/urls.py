@@ -23,19 +23,17 @@ if TYPE_CHECKING:
     Params = Mapping[str, str] | Iterable[tuple[str, str]]
 
 _UNRESERVED_TEXT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-_UNRESERVED = frozenset(_UNRESERVED_TEXT.encode("ascii"))
 _HEX = "0123456789ABCDEF"
+_HEX_DIGITS = "0123456789abcdefABCDEF"
 
 
 def _percent(byte: int) -> str:
     return "%" + _HEX[byte >> 4] + _HEX[byte & 15]
 
 
-# Each ASCII character as quote() writes it: itself if unreserved, else %XX.
-_QUOTED = {chr(b): chr(b) if b in _UNRESERVED else _percent(b) for b in range(128)}
-_HEX_VALUE = {c: i for i, c in enumerate("0123456789abcdef")} | {
-    c: i for i, c in enumerate("0123456789ABCDEF")
-}
+# Each ASCII character as quote() writes it, filled on first use: a table built at
+# import cost ~3 ms of every page load in Brython, and few characters are ever needed.
+_QUOTED: dict[str, str] = {}
 _SCHEME_FIRST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SCHEME_REST = _SCHEME_FIRST + "0123456789+-."
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -54,13 +52,20 @@ def quote(text: str, safe: str = "") -> str:
         if char in safe:
             out.append(char)
         else:
-            # ASCII from the table; anything else is encoded as its UTF-8 bytes.
-            out.append(_QUOTED.get(char) or _quote_utf8(char))
+            out.append(_QUOTED.get(char) or _quote_char(char))
     return "".join(out)
 
 
-def _quote_utf8(char: str) -> str:
-    return "".join(_percent(byte) for byte in char.encode("utf-8"))
+def _quote_char(char: str) -> str:
+    # Itself if unreserved, else each UTF-8 byte as %XX; only ASCII is remembered,
+    # so the table stays at most 128 entries whatever text comes through.
+    if char in _UNRESERVED_TEXT:
+        quoted = char
+    else:
+        quoted = "".join(_percent(byte) for byte in char.encode("utf-8"))
+    if char < "\x80":
+        _QUOTED[char] = quoted
+    return quoted
 
 
 def _quote_plus(text: str) -> str:
@@ -98,8 +103,8 @@ def unquote(text: str, *, plus: bool = False) -> str:
     n = len(text)
     while i < n:
         ch = text[i]
-        if ch == "%" and i + 2 < n and text[i + 1] in _HEX_VALUE and text[i + 2] in _HEX_VALUE:
-            out.append(_HEX_VALUE[text[i + 1]] * 16 + _HEX_VALUE[text[i + 2]])
+        if ch == "%" and i + 2 < n and text[i + 1] in _HEX_DIGITS and text[i + 2] in _HEX_DIGITS:
+            out.append(int(text[i + 1 : i + 3], 16))
             i += 3
             continue
         out.extend(ch.encode("utf-8"))

@@ -39,6 +39,25 @@ def test_quote_keeps_only_unreserved_characters() -> None:
     assert quote("a/b", safe="/") == "a/b"
 
 
+def test_quote_every_ascii_character_with_and_without_safe() -> None:
+    # The per-character memo is filled on demand: whatever was asked before (with or
+    # without ``safe``), each answer must equal urllib's, twice over.
+    ascii_text = "".join(chr(b) for b in range(128))
+    for safe in ("", "/", "/ ", ""):
+        for text in (ascii_text, ascii_text[::-1], "é" + ascii_text):
+            assert quote(text, safe=safe) == urllib.parse.quote(text, safe=safe)
+        for char in ascii_text:
+            assert quote(char, safe=safe) == urllib.parse.quote(char, safe=safe)
+
+
+def test_quote_memo_holds_ascii_only() -> None:
+    from brython_oidc.core import urls
+
+    quote("é€😀 " + "".join(chr(b) for b in range(128)))
+    assert len(urls._QUOTED) <= 128
+    assert all(char < "\x80" for char in urls._QUOTED)
+
+
 @given(param_dicts)
 def test_form_urlencode_matches_urllib(params: dict[str, str]) -> None:
     ref = urllib.parse.urlencode(params)  # quote_plus: the form encoding
@@ -112,6 +131,18 @@ def test_unquote_without_escapes_is_identity() -> None:
     assert unquote("a+b") == "a+b"
     assert unquote("a+b", plus=True) == "a b"
     assert unquote("é%20") == "é "
+
+
+def test_unquote_every_escape_in_both_cases() -> None:
+    for byte in range(256):
+        for escape in (f"%{byte:02x}", f"%{byte:02X}", f"%{byte >> 4:x}{byte & 15:X}"):
+            assert unquote(escape) == urllib.parse.unquote(escape, errors="replace")
+            assert unquote("a" + escape + escape) == urllib.parse.unquote(
+                "a" + escape + escape, errors="replace"
+            )
+    # Not two hex digits after "%": kept as written (URL Standard percent-decode).
+    for text in ("%", "%4", "%g1", "%1g", "% 1", "%+1", "%_1", "%-1", "%\u0661\u0661"):
+        assert unquote(text) == text
 
 
 # --- split_url / url_origin / url_host ----------------------------------------------
