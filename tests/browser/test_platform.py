@@ -82,3 +82,19 @@ def test_browser_codecs_match_core(run_page: Any) -> None:
     assert out["dumps"] == expected
     assert out["native"] == [expected, True, "null"]
     assert out["errors"] == ["ValueError", "ValueError", "TypeError"]
+    # webcrypto.to_uint8 / from_buffer carry bytes as latin-1 text: every byte value,
+    # both ways, checked against arrays built and read by JavaScript alone.
+    assert out["typed_arrays"] == {
+        "latin1_decode": True,
+        "latin1_encode": True,
+        "to_uint8": ",".join(str(i) for i in range(256)),
+        "to_uint8_big": True,
+        "to_uint8_empty": 0,
+        "to_uint8_type": "[object Uint8Array]",
+        "from_typed": list(range(256)),
+        "from_buffer": list(range(256)),
+        "from_big": True,
+        "from_sub": list(range(250, 256)),
+        "from_empty": "b''",
+        "round_trip": True,
+    }
