@@ -10,6 +10,7 @@ questions from storage and the platform alone:
 - was this browser signed in (the localStorage hint) and may we restore?
 - with the hint set: is a sibling tab signed in (it holds the shared Web Lock
   ``keys.session_lock``)? Without the hint none is: every signed-in tab sets it.
+  On a callback page the engine asks that only if the callback is not its to handle.
 
 Any yes loads the protocol engine (``client.Session``) and waits for its answer;
 all no means logged out at once: the ready mark is set, and the engine is loaded
@@ -127,10 +128,23 @@ async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool
         # Every signed-in tab keeps the hint set (Session.set_tokens): without it no
         # sibling can hand tokens over and nothing is restored. Logged out, at once.
         return
-    sibling = await sibling_signed_in(ns)
     restore = mode == "iframe" or (hint and mode != "none")
-    if sibling is None:
-        # No Web Locks: a signed-in sibling would have left the hint; ask only then.
-        sibling = None if hint else False
-    if callback or sibling or sibling is None or restore:
+    if callback:
+        # The engine loads anyway; the sibling matters only if the callback turns out
+        # not to be ours to handle (used state: reload, Back), so it is asked then.
+        async def ask() -> bool | None:  # not a lambda: Brython warns "never awaited"
+            return await _sibling(ns, hint)
+
+        await oidc.load().start(sibling=ask, restore=restore)
+        return
+    sibling = await _sibling(ns, hint)
+    if sibling is not False or restore:
         await oidc.load().start(sibling=sibling, restore=restore)
+
+
+async def _sibling(ns: str, hint: bool) -> bool | None:
+    found = await sibling_signed_in(ns)
+    if found is None:
+        # No Web Locks: a signed-in sibling would have left the hint; ask only then.
+        return None if hint else False
+    return found

@@ -160,7 +160,7 @@ class Session:
 
     # --- start-up (the steps live in ``startup``) ----------------------------------------
 
-    async def start(self, *, sibling: bool | None, restore: bool) -> None:
+    async def start(self, *, sibling: startup.Sibling, restore: bool) -> None:
         await startup.start(self, sibling=sibling, restore=restore)
 
     def start_logged_out(self) -> None:

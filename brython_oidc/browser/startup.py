@@ -31,23 +31,33 @@ from .renewal import NO_SESSION
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from .client import Session
 
+    #: A signed-in sibling tab: known (bool), unknowable (None), or asked on demand.
+    Sibling = bool | None | Callable[[], Awaitable[bool | None]]
 
-async def start(session: Session, *, sibling: bool | None, restore: bool) -> None:
+
+async def start(session: Session, *, sibling: Sibling, restore: bool) -> None:
     """Find out the auth state: callback, sibling tab, restore at the provider.
 
     ``sibling``: a signed-in tab is known to exist (True), known not to (False),
-    or cannot be known without Web Locks (None: ask, with a short wait).
+    or cannot be known without Web Locks (None: ask, with a short wait); or an
+    async callable answering one of those, awaited only when no callback of ours
+    is handled (the boot's Web Locks query is an IPC round trip of 5-10 ms).
     """
     start_logged_out(session)
     try:
         params = our_callback(session)
         if params is not None:
             await handle_callback(session, params)
-        elif sibling is not False and await from_sibling(session, sibling is True):
-            pass
-        elif restore:
+            return
+        if callable(sibling):
+            sibling = await sibling()
+        if sibling is not False and await from_sibling(session, sibling is True):
+            return
+        if restore:
             await restore_session(session)
     except OIDCError as exc:
         session.fail(exc)

@@ -108,13 +108,16 @@ def test_reload_restores_session(driver: Any, app: Any) -> None:
     assert_no_token_leak(driver, before + secrets_in_page(driver))
 
 
+USED_STATE = (
+    "for (let i = 0; i < sessionStorage.length; i++) {"
+    "  const k = sessionStorage.key(i);"
+    "  if (k.endsWith(':used-states')) return JSON.parse(sessionStorage.getItem(k))[0]; }"
+)
+
+
 def test_callback_replayed_is_ignored_and_cleaned(driver: Any, app: Any) -> None:
     login(driver, app)
-    used = driver.execute_script(
-        "for (let i = 0; i < sessionStorage.length; i++) {"
-        "  const k = sessionStorage.key(i);"
-        "  if (k.endsWith(':used-states')) return JSON.parse(sessionStorage.getItem(k))[0]; }"
-    )
+    used = driver.execute_script(USED_STATE)
     assert used
     # What Back or a reload on the callback URL would load: the old code and state.
     driver.get(f"{app.origin}/?code=stale-code&state={used}&iss=x")
@@ -235,6 +238,55 @@ def test_refused_refresh_response_ends_the_session_without_reusing_the_token(
     assert len(set(sent)) == len(sent)
     wait_until(lambda: all(s.status for s in refreshes(idp)), 5, "the refresh answered")
     assert [s.status for s in refreshes(idp)] == [200]
+
+
+# Logs each document this tab loads (its kind by the address as loaded, before the
+# boot file cleans it) with its navigator.locks.query() calls (boot.sibling_signed_in).
+# In sessionStorage: a restore may go through a top-level prompt=none redirect.
+LOCK_QUERIES = """(() => {
+  if (window.top !== window) return;  // the silent-renew iframe is not the app page
+  const kind = location.search.includes("code=stale")
+    ? "stale" : location.search.includes("code=") ? "callback" : "page";
+  const read = () => JSON.parse(sessionStorage.getItem("test-lock-log") || "[]");
+  const log = read(), entry = log.length;
+  log.push([kind, 0]);
+  sessionStorage.setItem("test-lock-log", JSON.stringify(log));
+  const query = LockManager.prototype.query;
+  LockManager.prototype.query = function () {
+    const log = read();
+    log[entry][1] += 1;
+    sessionStorage.setItem("test-lock-log", JSON.stringify(log));
+    return query.apply(this, arguments);
+  };
+})();"""
+
+
+def test_web_locks_are_asked_only_when_no_callback_of_ours_is_handled(
+    driver: Any, app: Any
+) -> None:
+    """The sibling-tab query (an IPC round trip) is off the sign-in callback's path;
+    a used callback (reload, Back) and a reload with the hint set still ask, once."""
+    script = driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": LOCK_QUERIES}
+    )
+    try:
+        login(driver, app)
+        driver.refresh()
+        wait_state(driver, "logged-in")
+        used = driver.execute_script(USED_STATE)
+        driver.get(f"{app.origin}/?code=stale-code&state={used}&iss=x")
+        wait_state(driver, "logged-in")
+        log = driver.execute_script("return JSON.parse(sessionStorage.getItem('test-lock-log'))")
+    finally:
+        driver.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )
+    callbacks = [queries for kind, queries in log if kind == "callback"]
+    assert callbacks and set(callbacks) == {0}, log  # each handled: never asked
+    assert [queries for kind, queries in log if kind == "stale"] == [1], log
+    # The first visit has no hint (nothing to ask); the reload has it.
+    assert [queries for kind, queries in log if kind == "page"] == [0, 1], log
+    assert "never awaited" not in driver.console.text()
 
 
 def test_mock_mode_needs_no_provider(driver: Any, app: Any) -> None:
