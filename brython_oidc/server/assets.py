@@ -189,7 +189,7 @@ def load_engine_script(engine_url: str) -> str:
     }
 
 
-def boot_script(*, debug: int, engine_url: str | None = None) -> bytes:
+def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = True) -> bytes:
     """The external boot file (CSP forbids inline scripts) that starts Brython.
 
     Loaded with ``defer`` after brython.js and the bundle, it sets ``body.onload``;
@@ -198,13 +198,16 @@ def boot_script(*, debug: int, engine_url: str | None = None) -> bytes:
     out of the address bar into ``window.__brython_oidc_callback_url``, and, given
     ``engine_url``, ``load_engine_script`` loads the engine asset when start-up will
     run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath``
-    leave the bundle's VFS as the only source of modules; ``indexeddb`` caches
-    compiled modules keyed by the bundle's ``$timestamp``.
+    leave the bundle's VFS as the only source of modules. ``indexeddb`` lets Brython
+    cache the modules it compiles (keyed by the bundle's ``$timestamp``); when the
+    bundle ships every module the page imports while loading already compiled
+    (``Bundle.compiled_at_load``) it is off: opening and scanning that database
+    delays every page start by tens of milliseconds (bench/signin_profile.py).
     """
     options = {
         "debug": debug,
         "cache": True,
-        "indexeddb": True,
+        "indexeddb": indexeddb,
         "pythonpath": [],
         "static_stdlib_import": False,
     }
@@ -236,6 +239,7 @@ class AssetSet:
         self.runtime = runtime_asset()
         self._stamp: tuple[tuple[str, int], ...] = ()
         self.modules: tuple[str, ...] = ()
+        self.compiled_at_load = False
         self.bundle, self.engine, self.boot = self._build()
 
     def _build(self) -> tuple[Asset, Asset, Asset]:
@@ -243,9 +247,15 @@ class AssetSet:
         self._stamp = _snapshot(modules)
         bundle = build_bundle(modules)
         self.modules = bundle.modules
+        self.compiled_at_load = bundle.compiled_at_load
         engine = Asset("engine", build_engine(framework_modules()))
         # The boot file names the engine's URL: a new engine is a new boot file too.
-        boot = Asset("boot", boot_script(debug=self.debug, engine_url=engine.url))
+        boot = Asset(
+            "boot",
+            boot_script(
+                debug=self.debug, engine_url=engine.url, indexeddb=not bundle.compiled_at_load
+            ),
+        )
         return Asset("bundle", bundle.content), engine, boot
 
     def refresh(self) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from brython.make_package import Visitor
 
+from brython_oidc.server.compiler import compile_module
 from brython_oidc.server.precompiled import MODULES, compiled_js
 
 # Brython has no __future__ module, and evaluates annotations lazily already.
@@ -46,14 +47,27 @@ class ModuleSource:
 
 
 class Bundle:
-    """The bundle's bytes, content hash and the module names it holds."""
+    """The bundle's bytes, content hash and the module names it holds.
 
-    __slots__ = ("content", "digest", "modules")
+    ``compiled_at_load``: every module the page imports while loading (``at_load``)
+    ships compiled, so the page compiles nothing at start-up and needs no
+    IndexedDB cache of compiled modules (server/assets.py turns it off).
+    """
 
-    def __init__(self, content: bytes, digest: str, modules: tuple[str, ...]) -> None:
+    __slots__ = ("compiled_at_load", "content", "digest", "modules")
+
+    def __init__(
+        self,
+        content: bytes,
+        digest: str,
+        modules: tuple[str, ...],
+        *,
+        compiled_at_load: bool = False,
+    ) -> None:
         self.content = content
         self.digest = digest
         self.modules = modules
+        self.compiled_at_load = compiled_at_load
 
     @property
     def filename(self) -> str:
@@ -256,32 +270,118 @@ def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> byt
     return "".join(lines).encode("utf-8")
 
 
+def is_framework_module(name: str) -> bool:
+    return name == "brython_oidc" or name.startswith("brython_oidc.")
+
+
+def _with_parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return isinstance(test, ast.Name) and test.id == "TYPE_CHECKING"
+
+
+def load_time_imports(module: ModuleSource, source: str) -> set[str]:
+    """Modules that importing ``module`` imports at once.
+
+    Module-level statements only, with their parent packages: an import inside a
+    function runs when it is called (the lazy imports the framework relies on),
+    and ``if TYPE_CHECKING:`` never runs in the page.
+    """
+    package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
+    found: set[str] = set()
+
+    def walk(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    found.update(_with_parents(alias.name))
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                name = ".".join([*base, *([node.module] if node.module else [])])
+                if name and name != "__future__":
+                    found.update(_with_parents(name))
+                    found.update(f"{name}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.If):
+                if not _is_type_checking(node):
+                    walk(node.body)
+                walk(node.orelse)
+            elif isinstance(node, ast.Try):
+                walk(node.body)
+                walk(node.orelse)
+                walk(node.finalbody)
+                for handler in node.handlers:
+                    walk(handler.body)
+            elif isinstance(node, ast.With | ast.ClassDef):
+                walk(node.body)
+
+    walk(ast.parse(source).body)
+    return found
+
+
+def at_load(sources: dict[str, tuple[ModuleSource, str]]) -> set[str]:
+    """What the page may compile: every module of the app (imported at load or later),
+    the framework's fast path (``MODULES``), and what they import at module level.
+
+    Framework modules imported only inside functions (the protocol engine) are left
+    to the engine asset."""
+    todo = [name for name in sources if not is_framework_module(name) or name in MODULES]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in sources:
+            continue
+        seen.add(name)
+        module, source = sources[name]
+        todo.extend(load_time_imports(module, source) - seen)
+    return seen
+
+
+def _compiled(module: ModuleSource, data: str) -> str | None:
+    # The framework's entries were compiled in Chromium (precompiled.json); the app's,
+    # or a framework module edited since, by the same compiler on the server.
+    stored = compiled_js(module.name, data) if is_framework_module(module.name) else None
+    return stored or compile_module(module.name, data, module.is_package)
+
+
 def build_bundle(
     modules: Iterable[ModuleSource], *, minify: bool = True, precompile: bool = True
 ) -> Bundle:
     """Build the bundle for ``modules``; a duplicate module name is an error.
 
-    With ``precompile``, framework modules found in ``precompiled.json`` for this
-    brython.js and source also ship compiled (see ``server/precompiled.py``).
+    With ``precompile``, what the page imports while loading (``at_load``) also ships
+    compiled: framework modules from ``precompiled.json`` (see
+    ``server/precompiled.py``), the app's by ``server/compiler.py``.
     """
-    vfs: dict[str, object] = {}
-    compiled: list[str] = []
+    entries: dict[str, tuple[ModuleSource, str, tuple[str, ...]]] = {}
     for module in modules:
-        if module.name in vfs:
+        if module.name in entries:
             raise ValueError(f"module {module.name!r} is defined twice ({module.path})")
         source = module.path.read_text(encoding="utf-8")
         data, imports = _entry(module.name, module.path, module.is_package, source, minify)
-        js = compiled_js(module.name, data) if precompile and module.name in MODULES else None
+        entries[module.name] = (module, data, imports)
+    loading = at_load({n: (m, d) for n, (m, d, _) in entries.items()}) if precompile else set()
+    vfs: dict[str, object] = {}
+    compiled: list[str] = []
+    missing = not precompile
+    for name, (module, data, imports) in entries.items():
+        js = _compiled(module, data) if name in loading else None
+        missing = missing or (name in loading and js is None)
         if js is not None:
-            # Brython's VFS loader runs this instead of compiling. The source is then
-            # only read for a traceback's line text, so it is left out to keep the
-            # bundle under its size budget (DESIGN.md; python bench/sizes.py).
             compiled.append(_precompiled_line(module, js))
-            data = ""
+            if is_framework_module(name):
+                # Brython's VFS loader runs the compiled entry instead; the source is
+                # only read for a traceback's line text, so the framework's is left out
+                # to keep the bundle under its size budget (DESIGN.md; bench/sizes.py).
+                # The app's stays: its tracebacks show the line.
+                data = ""
         entry: list[object] = [".py", data, list(imports)]
         if module.is_package:
             entry.append(1)
-        vfs[module.name] = entry
+        vfs[name] = entry
     body = json.dumps(vfs, sort_keys=True, separators=(",", ":"))
     # The compiled entries are hashed too: a regenerated precompiled.json is a new URL.
     digest = hashlib.sha256((body + "".join(compiled)).encode("utf-8")).hexdigest()[:16]
@@ -293,4 +393,4 @@ def build_bundle(
         + ")\n"
         + "".join(compiled)
     )
-    return Bundle(text.encode("utf-8"), digest, tuple(sorted(vfs)))
+    return Bundle(text.encode("utf-8"), digest, tuple(sorted(vfs)), compiled_at_load=not missing)

@@ -89,6 +89,7 @@ class PageServer:
         self.boot_file = False
         self.engine = b""
         self.boot = b""
+        self.compiled_at_load = False
         self.rebuild()
 
     @property
@@ -97,9 +98,14 @@ class PageServer:
 
     def rebuild(self) -> None:
         modules = [*framework_modules(), *iter_app_modules(PAGES)]
-        self.bundle = build_bundle(modules).content
+        bundle = build_bundle(modules)
+        self.bundle = bundle.content
         self.engine = build_engine(framework_modules())
-        self.boot = boot_script(debug=1, engine_url="/engine.js")
+        # As server/assets.py does: no IndexedDB cache when nothing compiles at load.
+        self.boot = boot_script(
+            debug=1, engine_url="/engine.js", indexeddb=not bundle.compiled_at_load
+        )
+        self.compiled_at_load = bundle.compiled_at_load
 
     def app(self) -> Starlette:
         async def brython_js(request: Request) -> Response:

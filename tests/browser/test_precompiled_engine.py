@@ -1,13 +1,15 @@
 """The engine asset in the page: the protocol modules run precompiled, never compiled.
 
 The page here is the shell create_app serves (the boot file, ``PageServer.boot_file``).
-A hook records every module Brython compiles in the page (``__BRYTHON__.py2js``);
-Brython's IndexedDB cache, which holds what it compiled, is checked too.
+A hook records every module Brython compiles in the page (``__BRYTHON__.py2js``).
+The app's modules ship compiled too (server/compiler.py), so the boot file leaves
+Brython's IndexedDB cache off: the page never opens it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,8 +22,7 @@ from brython_oidc.testing.browser import wait_for_js
 if importlib.util.find_spec("brython_oidc.devidp.provider") is None:
     pytest.skip("devidp/ has not landed in this tree", allow_module_level=True)
 
-from tests.browser.runtime_fixtures import sign_in, wait_state, wait_until
-from tests.browser.test_runtime import BRYTHON_CACHE
+from tests.browser.runtime_fixtures import sign_in, wait_state
 
 ENGINE = sorted({m.name for m in framework_modules()} - set(PRECOMPILED))
 
@@ -93,14 +94,16 @@ def assert_engine_ran_precompiled(driver: Any) -> None:
     assert compiled_framework(state) == [], "compiled in the page"
 
 
-def cached_framework(driver: Any) -> list[str]:
-    def cached() -> list[str]:
-        keys: list[str] = driver.execute_async_script(BRYTHON_CACHE)
-        return keys
+def compiled_modules(driver: Any, hooked: Any) -> list[str]:
+    """Bundle modules (app or framework) Brython compiled in this page: none expected."""
+    bundled = set(json.loads(hooked.bundle.decode().split("\n", 1)[0][31:-1]))
+    return [name for name in page_state(driver)["compiled"] if name in bundled]
 
-    # The app's module is compiled on the first page and cached asynchronously.
-    wait_until(lambda: any(k.endswith("_page") for k in cached()), 10, "the app module cached")
-    return sorted(name for name in cached() if name.startswith("brython_oidc"))
+
+def assert_no_module_cache(driver: Any, hooked: Any) -> None:
+    assert hooked.compiled_at_load
+    # brython.js sets idb_cx when it opens its cache (brython.js: $B.idb_open).
+    assert driver.execute_script("return __BRYTHON__.idb_cx === undefined") is True
 
 
 def test_logged_out_first_visit_fetches_the_engine_after_the_ready_mark(
@@ -114,17 +117,19 @@ def test_logged_out_first_visit_fetches_the_engine_after_the_ready_mark(
     # handle.Oidc.warm_up: the engine asset first, then the engine imported from it.
     wait_engine_warmed_up(driver)
     assert_engine_ran_precompiled(driver)
-    assert cached_framework(driver) == []
+    assert compiled_modules(driver, hooked) == []
+    assert_no_module_cache(driver, hooked)
 
 
 def test_callback_and_restore_run_the_engine_precompiled(driver: Any, hooked: Any) -> None:
     driver.get(hooked.origin + "/")
     wait_state(driver, "logged-out")
-    # app_page imports the router (and with it core/) from source before the ready
-    # mark; the warm-up's precompiled imports must work on top of those.
+    # app_page imports the router (and with it core/) at module level: the bundle
+    # ships them compiled, and the warm-up's precompiled imports work on top of those.
     wait_engine_warmed_up(driver)
-    first_page = compiled_framework(page_state(driver))
-    assert "brython_oidc.browser.router" in first_page
+    state = page_state(driver)
+    assert "brython_oidc.browser.router" in state["imported"]
+    assert compiled_modules(driver, hooked) == []
     driver.execute_script("window.app_login('/')")
     sign_in(driver)
     # The callback page: the boot file loaded the engine before brython() started.
@@ -134,5 +139,5 @@ def test_callback_and_restore_run_the_engine_precompiled(driver: Any, hooked: An
     driver.refresh()
     wait_state(driver, "logged-in")
     assert_engine_ran_precompiled(driver)
-    # Only what the first page compiled from source is in Brython's cache.
-    assert set(cached_framework(driver)) <= set(first_page)
+    assert compiled_modules(driver, hooked) == []
+    assert_no_module_cache(driver, hooked)

@@ -108,7 +108,9 @@ def test_asset_set_names_the_engine_in_the_boot_file_only(tmp_path: Path) -> Non
     assert engine.content == build_engine(framework_modules())
     assert asset_set.get(engine.filename) is engine
     assert json.dumps(engine.url).encode() in asset_set.boot.content
-    assert asset_set.boot.content == boot_script(debug=1, engine_url=engine.url)
+    # The app's modules compile on the server (server/compiler.py): no IndexedDB cache.
+    assert asset_set.compiled_at_load
+    assert asset_set.boot.content == boot_script(debug=1, engine_url=engine.url, indexeddb=False)
 
 
 def test_boot_file_without_an_engine_has_no_loader() -> None:
