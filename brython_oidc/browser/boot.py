@@ -70,11 +70,15 @@ def may_be_callback() -> bool:
     return "code=" in href or "error=" in href
 
 
-async def sibling_signed_in(ns: str) -> bool | None:
-    """Whether another tab holds the session lock; ``None`` without Web Locks."""
+async def sibling_signed_in(ns: str, hint: bool) -> bool | None:
+    """Whether another tab holds the session lock.
+
+    Without Web Locks: ``None`` (ask the tabs) if the hint is set, else ``False``,
+    since a signed-in sibling would have left the hint.
+    """
     locks = getattr(window.navigator, "locks", None)
     if not locks or not getattr(locks, "query", None):
-        return None
+        return None if hint else False
     snapshot = await locks.query()
     name = keys.session_lock(ns)
     return any(str(lock.name) == name for lock in snapshot.held)
@@ -133,18 +137,10 @@ async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool
         # The engine loads anyway; the sibling matters only if the callback turns out
         # not to be ours to handle (used state: reload, Back), so it is asked then.
         async def ask() -> bool | None:  # not a lambda: Brython warns "never awaited"
-            return await _sibling(ns, hint)
+            return await sibling_signed_in(ns, hint)
 
         await oidc.load().start(sibling=ask, restore=restore)
         return
-    sibling = await _sibling(ns, hint)
+    sibling = await sibling_signed_in(ns, hint)
     if sibling is not False or restore:
         await oidc.load().start(sibling=sibling, restore=restore)
-
-
-async def _sibling(ns: str, hint: bool) -> bool | None:
-    found = await sibling_signed_in(ns)
-    if found is None:
-        # No Web Locks: a signed-in sibling would have left the hint; ask only then.
-        return None if hint else False
-    return found

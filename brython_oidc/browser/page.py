@@ -46,7 +46,7 @@ def replace_url(url: str) -> None:
     a few ms on the callback page (a CDP profile, ``python bench/signin_profile.py``).
     """
     loc = window.location
-    if url in (str(loc.pathname) + str(loc.search) + str(loc.hash), str(loc.href)):
+    if url == str(loc.pathname) + str(loc.search) + str(loc.hash):
         return
     window.history.replaceState(window.history.state, "", url)
 

@@ -18,24 +18,11 @@ if TYPE_CHECKING:
 
 # Bytes cross as latin-1 text (one character per byte, both ways native loops in
 # Brython): a Python list of ints per byte cost ~5 ms on the callback page.
-_js_latin1_to_uint8 = window.Function.new(
-    "s",
-    """
-    var a = new Uint8Array(s.length);
-    for (var i = 0; i < s.length; i++) a[i] = s.charCodeAt(i);
-    return a;
-    """,
-)
+# (from_buffer serves digests and random bytes: a few dozen bytes, far below the
+# argument count String.fromCharCode.apply accepts.)
+_js_latin1_to_uint8 = window.Function.new("s", "return Uint8Array.from(s, (c) => c.charCodeAt(0))")
 _js_buffer_to_latin1 = window.Function.new(
-    "b",
-    """
-    var a = new Uint8Array(b), parts = [];
-    // apply() takes a bounded argument list: convert in chunks.
-    for (var i = 0; i < a.length; i += 8192) {
-      parts.push(String.fromCharCode.apply(null, a.subarray(i, i + 8192)));
-    }
-    return parts.join("");
-    """,
+    "b", "return String.fromCharCode.apply(null, new Uint8Array(b))"
 )
 
 
@@ -55,15 +42,11 @@ def from_buffer(buffer: object) -> bytes:
 # The pure-Python decoder costs about 90 µs a character in Brython.
 _js_b64url_to_binary = window.Function.new(
     "s",
-    """
-    if (typeof s !== "string" || s.length % 4 === 1 || !/^[A-Za-z0-9_-]*$/.test(s)) return false;
-    var rest = s.length % 4;
-    if (rest) {
-      var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-      if (alphabet.indexOf(s[s.length - 1]) & (rest === 2 ? 15 : 3)) return false;
-    }
-    return atob(s.replace(/-/g, "+").replace(/_/g, "/"));
-    """,
+    'if (typeof s !== "string" || s.length % 4 === 1 || !/^[A-Za-z0-9_-]*$/.test(s)) return false;'
+    "var rest = s.length % 4;"
+    'if (rest && "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"'
+    ".indexOf(s[s.length - 1]) & (rest === 2 ? 15 : 3)) return false;"
+    'return atob(s.replace(/-/g, "+").replace(/_/g, "/"))',
 )
 
 

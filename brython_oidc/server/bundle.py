@@ -22,7 +22,7 @@ from pathlib import Path
 from brython.make_package import Visitor
 
 from brython_oidc.server.compiler import compile_module
-from brython_oidc.server.precompiled import MODULES, compiled_js
+from brython_oidc.server.precompiled import MODULES, compact_js, compiled_js
 
 # Brython has no __future__ module, and evaluates annotations lazily already.
 _FUTURE_LINE = "from __future__ import annotations"
@@ -344,7 +344,10 @@ def _compiled(module: ModuleSource, data: str) -> str | None:
     # The framework's entries were compiled in Chromium (precompiled.json); the app's,
     # or a framework module edited since, by the same compiler on the server.
     stored = compiled_js(module.name, data) if is_framework_module(module.name) else None
-    return stored or compile_module(module.name, data, module.is_package)
+    if stored is not None:
+        return stored
+    js = compile_module(module.name, data, module.is_package)
+    return compact_js(js) if js is not None else None
 
 
 def build_bundle(

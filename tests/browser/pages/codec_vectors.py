@@ -31,7 +31,7 @@ def _pattern(n):
 
 def _typed_arrays():
     every = bytes(range(256))
-    big = _pattern(20000)  # more than one 8192-byte chunk in from_buffer
+    big = _pattern(20000)  # far more than a digest: from_buffer takes any size
     js_every = window.Uint8Array.new(list(range(256)))
     return {
         "latin1_decode": [ord(c) for c in every.decode("latin-1")] == list(range(256)),
