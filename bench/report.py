@@ -313,7 +313,9 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "Other scripts: `python bench/sizes.py` (bytes of each served file),",
         "`python bench/browser_ready.py` (ready mark vs bare Brython, no provider),",
-        "`PYTHONPATH=. python bench/validator.py`.",
+        "`PYTHONPATH=. python bench/validator.py`, `python bench/ab.py REV_A REV_B`",
+        "(two checkouts side by side, runs interleaved: sign-in callback page and cold",
+        "start; steadier than comparing two runs of this script).",
         "",
     ]
     return "\n".join(lines)
