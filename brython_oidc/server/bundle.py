@@ -16,7 +16,7 @@ import ast
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from brython.make_package import Visitor
@@ -210,9 +210,13 @@ def _one_space_indent(source: str) -> str:
     return compact
 
 
+def _package(module: ModuleSource) -> list[str]:
+    # What a relative import in ``module`` starts from (the package itself for one).
+    return module.name.split(".") if module.is_package else module.name.split(".")[:-1]
+
+
 def _imports(module: ModuleSource, source: str) -> list[str]:
-    package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
-    visitor = Visitor(str(module.path.parent), package)
+    visitor = Visitor(str(module.path.parent), _package(module))
     visitor.visit(ast.parse(source))
     # prepare_source drops the __future__ import, and Brython has no such module.
     return sorted(set(visitor.imports) - {"__future__"})
@@ -221,11 +225,15 @@ def _imports(module: ModuleSource, source: str) -> list[str]:
 @functools.lru_cache(maxsize=1024)
 def _entry(
     name: str, path: Path, is_package: bool, source: str, minify: bool
-) -> tuple[str, tuple[str, ...]]:
+) -> tuple[str, tuple[str, ...], frozenset[str]]:
     # Keyed by the source text itself: a server, a test session or a dev rebuild
     # parses and minifies each unchanged module once.
     module = ModuleSource(name, path, is_package)
-    return prepare_source(source, minify=minify), tuple(_imports(module, source))
+    return (
+        prepare_source(source, minify=minify),
+        tuple(_imports(module, source)),
+        frozenset(load_time_imports(module, source)),
+    )
 
 
 def _precompiled_line(module: ModuleSource, js: str) -> str:
@@ -259,7 +267,7 @@ def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> byt
         if module.name in MODULES:
             continue
         source = module.path.read_text(encoding="utf-8")
-        data, _imports = _entry(module.name, module.path, module.is_package, source, minify)
+        data = _entry(module.name, module.path, module.is_package, source, minify)[0]
         js = compiled_js(module.name, data)
         if js is None:
             continue
@@ -291,7 +299,7 @@ def load_time_imports(module: ModuleSource, source: str) -> set[str]:
     function runs when it is called (the lazy imports the framework relies on),
     and ``if TYPE_CHECKING:`` never runs in the page.
     """
-    package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
+    package = _package(module)
     found: set[str] = set()
 
     def walk(body: list[ast.stmt]) -> None:
@@ -322,21 +330,21 @@ def load_time_imports(module: ModuleSource, source: str) -> set[str]:
     return found
 
 
-def at_load(sources: dict[str, tuple[ModuleSource, str]]) -> set[str]:
+def at_load(load_imports: Mapping[str, frozenset[str]]) -> set[str]:
     """What the page may compile: every module of the app (imported at load or later),
     the framework's fast path (``MODULES``), and what they import at module level.
 
     Framework modules imported only inside functions (the protocol engine) are left
-    to the engine asset."""
-    todo = [name for name in sources if not is_framework_module(name) or name in MODULES]
+    to the engine asset. ``load_imports``: each bundled module's ``load_time_imports``.
+    """
+    todo = [name for name in load_imports if not is_framework_module(name) or name in MODULES]
     seen: set[str] = set()
     while todo:
         name = todo.pop()
-        if name in seen or name not in sources:
+        if name in seen or name not in load_imports:
             continue
         seen.add(name)
-        module, source = sources[name]
-        todo.extend(load_time_imports(module, source) - seen)
+        todo.extend(load_imports[name] - seen)
     return seen
 
 
@@ -359,18 +367,20 @@ def build_bundle(
     compiled: framework modules from ``precompiled.json`` (see
     ``server/precompiled.py``), the app's by ``server/compiler.py``.
     """
-    entries: dict[str, tuple[ModuleSource, str, tuple[str, ...]]] = {}
+    entries: dict[str, tuple[ModuleSource, str, tuple[str, ...], frozenset[str]]] = {}
     for module in modules:
         if module.name in entries:
             raise ValueError(f"module {module.name!r} is defined twice ({module.path})")
         source = module.path.read_text(encoding="utf-8")
-        data, imports = _entry(module.name, module.path, module.is_package, source, minify)
-        entries[module.name] = (module, data, imports)
-    loading = at_load({n: (m, d) for n, (m, d, _) in entries.items()}) if precompile else set()
+        entries[module.name] = (
+            module,
+            *_entry(module.name, module.path, module.is_package, source, minify),
+        )
+    loading = at_load({n: e[3] for n, e in entries.items()}) if precompile else set()
     vfs: dict[str, object] = {}
     compiled: list[str] = []
     missing = not precompile
-    for name, (module, data, imports) in entries.items():
+    for name, (module, data, imports, _load_imports) in entries.items():
         js = _compiled(module, data) if name in loading else None
         missing = missing or (name in loading and js is None)
         if js is not None:
