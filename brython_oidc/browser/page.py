@@ -41,12 +41,13 @@ def current_path() -> str:
 def replace_url(url: str) -> None:
     """Change the address bar without a navigation or a new history entry.
 
-    Skipped when the address is already ``url`` (a path, as callers pass it): after
-    a sign-in the return path is usually where the page is, and replaceState costs
-    a few ms on the callback page (a CDP profile, ``python bench/signin_profile.py``).
+    Skipped when the address is already ``url`` (a path or a whole address): after
+    a sign-in the return path is usually where the page is, and the boot file has
+    usually cleaned a callback already; replaceState costs a few ms on the callback
+    page (a CDP profile, ``python bench/signin_profile.py``).
     """
     loc = window.location
-    if url == str(loc.pathname) + str(loc.search) + str(loc.hash):
+    if url in (str(loc.pathname) + str(loc.search) + str(loc.hash), str(loc.href)):
         return
     window.history.replaceState(window.history.state, "", url)
 

@@ -119,11 +119,7 @@ def our_callback(session: Session) -> dict[str, str] | None:
     )
     if what is None:
         return None
-    href = page.href()
-    cleaned = strip_callback_params(href)
-    if cleaned != href:
-        # Usually the boot file has cleaned it already; replaceState costs ~7 ms.
-        page.replace_url(cleaned)
+    page.replace_url(strip_callback_params(page.href()))
     if what == HANDLE:
         return params
     if what == REJECT:
