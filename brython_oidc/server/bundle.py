@@ -3,7 +3,8 @@
 The page loads brython.js and this one file: no brython_stdlib.js, no module
 fetched one by one over XHR (DESIGN.md). The format is what
 ``brython-cli make_package`` writes: ``__BRYTHON__.loadBrythonPackage({...})``
-mapping each module name to ``[ext, source, imports(, 1 if package)]``.
+mapping each module name to ``[ext, source, imports(, 1 if package)]`` (``imports``
+left empty when the page runs without Brython's IndexedDB cache, its only reader).
 
 The bundle's name carries a hash of its content, so it can be cached forever;
 ``$timestamp`` is derived from the same hash so Brython's IndexedDB cache of
@@ -377,12 +378,12 @@ def build_bundle(
             *_entry(module.name, module.path, module.is_package, source, minify),
         )
     loading = at_load({n: e[3] for n, e in entries.items()}) if precompile else set()
+    js_of = {name: _compiled(entries[name][0], entries[name][1]) for name in loading}
+    missing = not precompile or None in js_of.values()
     vfs: dict[str, object] = {}
     compiled: list[str] = []
-    missing = not precompile
     for name, (module, data, imports, _load_imports) in entries.items():
-        js = _compiled(module, data) if name in loading else None
-        missing = missing or (name in loading and js is None)
+        js = js_of.get(name)
         if js is not None:
             compiled.append(_precompiled_line(module, js))
             if is_framework_module(name):
@@ -391,7 +392,9 @@ def build_bundle(
                 # to keep the bundle under its size budget (DESIGN.md; bench/sizes.py).
                 # The app's stays: its tracebacks show the line.
                 data = ""
-        entry: list[object] = [".py", data, list(imports)]
+        # The imports list only feeds Brython's IndexedDB cache (it compiles a
+        # module's imports ahead), which is off when everything at load is compiled.
+        entry: list[object] = [".py", data, list(imports) if missing else []]
         if module.is_package:
             entry.append(1)
         vfs[name] = entry

@@ -113,3 +113,22 @@ def test_app_bundle_obeys_the_import_rule(tmp_path: Path) -> None:
             if not _allowed(name, BROWSER_OWN + PLATFORM)
         ]
         assert not bad, (module.name, bad)
+
+
+def test_imports_lists_are_kept_only_for_the_indexeddb_cache() -> None:
+    """Brython's IndexedDB cache reads a module's imports to compile them ahead; it
+    is off when everything the page imports at load ships compiled."""
+    compiled = build_bundle(framework_modules())
+    plain = build_bundle(framework_modules(), precompile=False)
+    assert compiled.compiled_at_load and not plain.compiled_at_load
+    compiled_vfs, plain_vfs = vfs_of(compiled.content), vfs_of(plain.content)
+    assert compiled_vfs.keys() == plain_vfs.keys()
+    for name, entry in compiled_vfs.items():
+        if name == "$timestamp":
+            continue
+        assert isinstance(entry, list) and entry[2] == [], name
+        plain_entry = plain_vfs[name]
+        assert isinstance(plain_entry, list)
+        assert len(entry) == len(plain_entry)  # a package keeps its flag at index 3
+    client = plain_vfs["brython_oidc.browser.client"]
+    assert isinstance(client, list) and "brython_oidc.browser.exchange" in client[2]
