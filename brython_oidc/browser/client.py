@@ -26,7 +26,7 @@ from .locks import Election, SharedLock
 from .popup import popup_request
 from .provider import Provider
 from .renewal import Renewal
-from .storage import SignedInHint, TransactionStore
+from .storage import Stamp, TransactionStore, blind_iframe_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,7 +47,8 @@ class Session:
         self.namespace = namespace = keys.namespace(config.issuer, config.client_id)
         self.tab_id = webcrypto.random_bytes(8).hex()
         self.transactions = TransactionStore(namespace)
-        self.hint = SignedInHint(namespace)
+        self.hint = Stamp(keys.hint_key(namespace))
+        self.blind_iframe = Stamp(blind_iframe_key(namespace))
         self.lock_name = keys.renew_lock(namespace)
         self.session_lock = SharedLock(keys.session_lock(namespace))
         self.provider = Provider(config)

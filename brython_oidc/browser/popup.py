@@ -14,11 +14,7 @@ from browser import aio, window
 
 from brython_oidc.core.errors import RequestTimeout, ValidationError
 
-from .silent import MESSAGE_TYPE
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
+from .silent import callback_listener
 
 POPUP_NAME = "brython-oidc-login"
 POPUP_FEATURES = "popup,width=520,height=680"
@@ -28,7 +24,6 @@ CLOSED_POLL_MS = 500
 # access on it is blocked, so the few allowed operations go through plain JS.
 _js_closed = window.Function.new("w", "try { return w.closed; } catch (e) { return true; }")
 _js_close = window.Function.new("w", "try { w.close(); } catch (e) {}")
-_js_same = window.Function.new("a", "b", "return a === b;")
 
 
 async def popup_request(authorization_url: str, state: str, timeout: float) -> str:
@@ -42,18 +37,7 @@ async def popup_request(authorization_url: str, state: str, timeout: float) -> s
         if not done.done():
             done.set_result(url)
 
-    def on_message(event: Any) -> None:
-        # Only our own origin, and only the popup we opened (HTML §9.4.3).
-        if event.origin != window.location.origin:
-            return
-        if not _js_same(event.source, popup):
-            return
-        data = event.data
-        if not data or getattr(data, "type", None) != MESSAGE_TYPE:
-            return
-        url = str(data.url)
-        if ("state=" + state) in url:
-            finish(url)
+    on_message = callback_listener(state, lambda: popup, finish)
 
     def poll_closed() -> None:
         if _js_closed(popup):

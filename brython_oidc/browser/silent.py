@@ -15,52 +15,65 @@ from brython_oidc.core.errors import RequestTimeout
 
 # landing.post_callback sends this type from inside the iframe.
 MESSAGE_TYPE = "brython-oidc:callback"
+#: ``RequestTimeout.endpoint`` when the frame never answered (startup tells it apart
+#: from a token endpoint that did not).
+ENDPOINT = "authorization_endpoint (silent iframe)"
+
+# === on two JS objects: Brython's == on two wrappers is not JS identity.
+_js_same = window.Function.new("a", "b", "return a === b;")
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
+
+
+def callback_listener(
+    state: str, source: Callable[[], object], finish: Callable[[str], None]
+) -> Callable[[Any], None]:
+    """A ``message`` handler passing on the callback URL carrying ``state``.
+
+    Only our own origin's app page, in the window ``source()`` answers, can post it
+    (HTML §9.4.3); ``source`` is read per message, and compared without reading
+    its attributes (a popup on the provider's origin is cross-origin).
+    """
+
+    def on_message(event: Any) -> None:
+        if event.origin != window.location.origin or not _js_same(event.source, source()):
+            return
+        data = event.data
+        if not data or getattr(data, "type", None) != MESSAGE_TYPE:
+            return
+        url = str(data.url)
+        if ("state=" + state) in url:
+            finish(url)
+
+    return on_message
 
 
 async def silent_request(authorization_url: str, state: str, timeout: float) -> str:
     """Load ``authorization_url`` hidden; return the callback URL carrying ``state``."""
-    future: dict[str, object] = {}
     done = aio.Future()
     frame = document.createElement("iframe")
     frame.setAttribute("title", "session check")
     frame.setAttribute("aria-hidden", "true")
     frame.style.display = "none"
 
-    def on_message(event: Any) -> None:
-        # Only our own origin's app page can post the callback (HTML §9.4.3).
-        # Object.is: Brython's == on two JS object wrappers is not JS identity.
-        if event.origin != window.location.origin or not getattr(window.Object, "is")(
-            event.source, frame.contentWindow
-        ):
-            return
-        data = event.data
-        if not data or getattr(data, "type", None) != MESSAGE_TYPE:
-            return
-        url = str(data.url)
-        if ("state=" + state) not in url:
-            return
-        future["url"] = url
+    def finish(url: str) -> None:
         if not done.done():
-            done.set_result(True)
+            done.set_result(url)
 
-    def on_timeout() -> None:
-        if not done.done():
-            done.set_result(False)
-
+    on_message = callback_listener(state, lambda: frame.contentWindow, finish)
     window.addEventListener("message", on_message)
-    timer = window.setTimeout(on_timeout, int(timeout * 1000))
+    timer = window.setTimeout(lambda: finish(""), int(timeout * 1000))
     frame.src = authorization_url
     document.body.appendChild(frame)
     try:
-        await done
+        url = await done
     finally:
         window.clearTimeout(timer)
         window.removeEventListener("message", on_message)
         frame.remove()
-    if "url" not in future:
-        raise RequestTimeout("authorization_endpoint (silent iframe)", timeout)
-    return str(future["url"])
+    if not url:
+        raise RequestTimeout(ENDPOINT, timeout)
+    return str(url)

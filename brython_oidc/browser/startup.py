@@ -6,6 +6,8 @@ an error; an unknown state (or none while a login is pending) is refused with
 ValidationError("state") and its code never exchanged. Restore: a signed-in
 sibling first (no provider round trip), then a prompt=none request in a hidden
 iframe, then — gated by the hint, and only once — a top-level prompt=none redirect.
+Where the iframe missed a session the hint said was there, later reloads skip it
+for a while (``BLIND_IFRAME_MAX_AGE``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from .authorize import authorization_request, code_from_callback, code_from_para
 from .exchange import exchange_code
 from .idle import IdleWatch
 from .renewal import NO_SESSION
+
+#: How long a blind iframe is skipped: then one reload tries it again, in case the
+#: browser's cookie settings changed.
+BLIND_IFRAME_MAX_AGE = 7 * 24 * 3600.0
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -144,7 +150,9 @@ async def handle_callback(session: Session, params: dict[str, str]) -> None:
     except NO_SESSION:
         if transaction.kind == "restore":
             # The prompt=none redirect found no session: stop trying (never a loop).
+            # The iframe may have been right, so it is not known to be blind.
             session.hint.clear()
+            session.blind_iframe.clear()
             page.replace_url(transaction.return_to)
             return
         raise
@@ -172,20 +180,36 @@ async def redeem(session: Session, transaction: Transaction, code: str) -> None:
 
 
 async def restore_session(session: Session) -> None:
-    """Session restore on reload (DESIGN): silent iframe, then the gated redirect."""
+    """Session restore on reload (DESIGN): silent iframe, then the gated redirect.
+
+    ``session.blind_iframe`` is set when the iframe found no session
+    (``login_required``) or no answer (the provider refuses framing) while the hint
+    says there was one, just before the redirect; it is cleared when that redirect
+    finds no session either (nothing was learned) and when an iframe sees the
+    session. The browser withholds the provider's cookies from the iframe
+    (third-party cookies blocked, or the cookies are ``SameSite=Lax``), so for
+    ``BLIND_IFRAME_MAX_AGE`` ``auto`` goes straight to the redirect: the iframe would
+    cost every reload a provider round trip, or the whole ``silent_timeout``.
+    """
     mode = session.config.session_restore
     if mode == "none":
         return
-    if mode in ("auto", "iframe"):
+    blind = session.blind_iframe.age(timers.now())
+    # abs: a stamp from the future (clock set back) still expires.
+    skip = mode == "auto" and blind is not None and abs(blind) < BLIND_IFRAME_MAX_AGE
+    if mode in ("auto", "iframe") and not skip:
         try:
             await silent(session)
             return
         except NO_SESSION:
             if mode == "iframe" or not session.hint.present():
                 return
-        except TransportError:
+            session.blind_iframe.set(timers.now())
+        except TransportError as exc:
             if mode == "iframe" or not session.hint.present():
                 raise
+            if exc.endpoint == silent_frame.ENDPOINT:  # no answer in the frame at all
+                session.blind_iframe.set(timers.now())
     if mode in ("auto", "redirect") and session.hint.present():
         # The hint says a session existed; its "restore" transaction clears the
         # hint when the provider answers login_required, so this runs once.
@@ -212,6 +236,7 @@ async def silent(session: Session) -> None:
         url, transaction.state, session.config.silent_timeout
     )
     code = code_from_callback(session.config, metadata, transaction, callback_url)
+    session.blind_iframe.clear()  # the provider's session reached the iframe
     verified = await exchange_code(
         session.provider, transaction, code, clock_jump=session.clock_jump
     )

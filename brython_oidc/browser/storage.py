@@ -4,7 +4,8 @@
   nonce, return path), deleted on use and ignored after ``transaction_ttl``; plus the
   ``state`` values already used, so a reloaded or Back-navigated callback URL is
   recognised and dropped instead of failing with "no matching state".
-- localStorage: a "was signed in" hint, never a token.
+- localStorage: times (``Stamp``), never a token: the "was signed in" hint, and
+  when a silent iframe last missed the session.
 """
 
 from __future__ import annotations
@@ -104,15 +105,18 @@ def has_transaction(prefix: str) -> bool:
     return False
 
 
-class SignedInHint:
-    """localStorage flag: this browser had a session, so a prompt=none redirect may work.
+class Stamp:
+    """A time in localStorage (integer seconds), never a token.
 
-    Only a timestamp is stored. It gates the top-level ``prompt=none`` redirect so a
-    browser that never signed in is not bounced through the provider on every load.
+    - ``keys.hint_key``: this browser had a session, so a prompt=none redirect may
+      work. It gates the top-level ``prompt=none`` redirect so a browser that never
+      signed in is not bounced through the provider on every load.
+    - ``blind_iframe_key``: a prompt=none iframe missed a session the hint said was
+      there (``startup.restore_session``).
     """
 
-    def __init__(self, namespace: str) -> None:
-        self.key = keys.hint_key(namespace)
+    def __init__(self, key: str) -> None:
+        self.key = key
 
     def set(self, now: float) -> None:
         window.localStorage.setItem(self.key, str(int(now)))
@@ -122,3 +126,14 @@ class SignedInHint:
 
     def present(self) -> bool:
         return _get(window.localStorage, self.key) is not None
+
+    def age(self, now: float) -> float | None:
+        """Seconds since ``set``; ``None`` if unset or unreadable."""
+        text = _get(window.localStorage, self.key)
+        return now - int(text) if text is not None and text.isdigit() else None
+
+
+def blind_iframe_key(namespace: str) -> str:
+    # Named here, not in keys: only the engine reads it, and keys ships in the
+    # 40 KB bundle.
+    return f"{keys.PREFIX}{namespace}:blind-iframe"

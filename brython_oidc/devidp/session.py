@@ -8,9 +8,10 @@ third-party cookie inside the app's silent-renew iframe.
   only accepts ``SameSite=None`` together with ``Secure``.
 - ``Secure`` normally needs https, but Chromium treats loopback hosts
   (``localhost``, ``127.0.0.1``) as potentially trustworthy and lets plain http
-  set and send ``Secure`` cookies there. NOT YET VERIFIED in headless Chromium
-  156 on this machine: a browser test (iframe and top-level cases) is still to
-  be written; until then this is the design assumption.
+  set ``Secure`` cookies there. Headless Chromium 156 as the tests run it stores
+  the cookie but does not send it to the app's cross-site iframe (third-party
+  cookies blocked): tests/browser/test_runtime_sync.py sees the iframe answered
+  ``login_required`` and the top-level redirect restore the session.
 - Browsers that do not (or block third-party cookies outright) still send a
   ``SameSite=Lax`` cookie on a top-level navigation, which is what the
   top-level ``prompt=none`` redirect uses.

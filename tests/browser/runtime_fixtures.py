@@ -65,6 +65,8 @@ class CountingApp:
     the runtime must treat as "provider unreachable" (TransportError); ``dead`` does
     that for every endpoint. ``hold``: the next refresh request waits for that event,
     then answers 503 unseen by the provider (a request cut off with its tab).
+    ``deny_frames``: the authorization endpoint refuses to be framed (X-Frame-Options),
+    so a silent iframe never answers.
     """
 
     def __init__(self, app: Any) -> None:
@@ -73,6 +75,7 @@ class CountingApp:
         self.seen: list[Seen] = []
         self.down = False
         self.dead = False
+        self.deny_frames = False
         self.hold: threading.Event | None = None
         self.held = 0
         #: While set, token requests wait (set and cleared from the test's thread).
@@ -92,6 +95,9 @@ class CountingApp:
         async def record(message: Any) -> None:
             if message["type"] == "http.response.start":
                 seen.status = message["status"]
+                if self.deny_frames and scope["path"] == "/authorize":
+                    headers = [*message.get("headers", []), (b"x-frame-options", b"DENY")]
+                    message = {**message, "headers": headers}
             await send(message)
 
         async def unavailable() -> None:

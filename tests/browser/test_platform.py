@@ -37,8 +37,9 @@ def test_platform_basics(run_page: Any) -> None:
     assert out["taken"] == {"state": "s1", "created_at": 1000}
     assert out["taken_again"] is None
     assert out["used"] == [True, False]
-    assert out["hint"] == [True, "1234"]
-    assert out["hint_cleared"] is False
+    assert out["hint"] == [True, "1234", 66]
+    assert out["hint_cleared"] == [False, None]
+    assert out["hint_garbled"] == [True, None]
 
 
 def test_http_form_post_timeout_and_unreachable(run_page: Any) -> None:

@@ -51,6 +51,70 @@ def test_redirect_restore_then_no_loop_when_login_required(
     assert len(restores) == 2  # the hint was cleared: no third trip, no loop
 
 
+BLIND_IFRAME = (
+    "return Object.keys(localStorage).filter(k => k.endsWith(':blind-iframe'))"
+    ".map(k => localStorage.getItem(k))"
+)
+
+
+def restore_requests(idp: RunningIdp) -> int:
+    return len([s for s in idp.app.requests("/authorize") if s.params.get("prompt") == "none"])
+
+
+def test_restore_skips_an_iframe_that_missed_the_session(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    """This Chromium withholds the provider's (cross-site) cookies from its iframe."""
+    login(driver, app, "/page")
+    before = restore_requests(idp)
+    driver.refresh()
+    wait_state(driver, "logged-in")
+    assert restore_requests(idp) == before + 2  # the iframe (login_required), the redirect
+    assert len(driver.execute_script(BLIND_IFRAME)) == 1
+    driver.refresh()
+    wait_state(driver, "logged-in")
+    assert restore_requests(idp) == before + 3  # the redirect alone
+    assert driver.current_url == app.origin + "/page"
+    # A week on, the iframe is tried again (the browser's settings may have changed).
+    driver.execute_script(
+        "for (const k of Object.keys(localStorage)) if (k.endsWith(':blind-iframe'))"
+        "  localStorage.setItem(k, String(Math.floor(Date.now() / 1000) - 8 * 86400));"
+    )
+    driver.refresh()
+    wait_state(driver, "logged-in")
+    assert restore_requests(idp) == before + 5
+    # The session ended at the provider: the redirect finds none, so nothing was
+    # learned about the iframe; the mark goes with the hint.
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.refresh()
+    wait_state(driver, "logged-out")
+    assert restore_requests(idp) == before + 6
+    assert driver.execute_script(BLIND_IFRAME) == []
+
+
+def test_restore_skips_an_iframe_the_provider_refuses_to_frame(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    """No answer in the iframe at all: only the first reload waits silent_timeout."""
+    app.config = {**app.config, "silent_timeout": 1}
+    login(driver, app)
+    idp.app.deny_frames = True
+    try:
+        assert driver.execute_script(BLIND_IFRAME) == []
+        before = restore_requests(idp)
+        driver.refresh()
+        wait_state(driver, "logged-in")
+        assert restore_requests(idp) == before + 2  # the framed one never answered
+        assert len(driver.execute_script(BLIND_IFRAME)) == 1
+        before = restore_requests(idp)
+        driver.refresh()
+        wait_state(driver, "logged-in")
+        assert restore_requests(idp) == before + 1
+        assert driver.execute_script("return window.app_error()") == ""
+    finally:
+        idp.app.deny_frames = False
+
+
 def test_provider_down_during_renewal_keeps_tokens_and_recovers(
     driver: Any, app: Any, idp: RunningIdp
 ) -> None:

@@ -34,10 +34,13 @@ async def main():
     out["taken"] = store.take("s1")
     out["taken_again"] = store.take("s1")
     out["used"] = [store.was_used("s1"), store.was_used("s2")]
-    hint = storage.SignedInHint("ns")
-    hint.set(1234.0)
-    out["hint"] = [hint.present(), window.localStorage.getItem(hint.key)]
+    hint = storage.Stamp("brython-oidc:ns:signed-in")
+    hint.set(1234.9)
+    out["hint"] = [hint.present(), window.localStorage.getItem(hint.key), hint.age(1300.0)]
     hint.clear()
-    out["hint_cleared"] = hint.present()
+    out["hint_cleared"] = [hint.present(), hint.age(1300.0)]
+    window.localStorage.setItem(hint.key, "12x")
+    out["hint_garbled"] = [hint.present(), hint.age(1300.0)]
+    hint.clear()
     window.sessionStorage.clear()
     return out
