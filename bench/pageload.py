@@ -159,6 +159,11 @@ def sign_in_figures(origin: str, runs: int) -> float:
     return statistics.median(times)
 
 
+def more_windows_than(count: int) -> Any:
+    """A WebDriverWait condition: the browser has more than ``count`` windows."""
+    return lambda driver: len(driver.window_handles) > count
+
+
 def renewal_figures(origin: str, tabs: int, idp: Any, cycles: int = 3) -> dict[str, Any]:
     """Token requests at the provider per renewal cycle with ``tabs`` tabs open."""
     with make_chrome() as driver:
@@ -170,7 +175,7 @@ def renewal_figures(origin: str, tabs: int, idp: Any, cycles: int = 3) -> dict[s
             before = set(driver.window_handles)
             driver.execute_script(f"window.open('{origin}/', '_blank')")
             count = len(before)
-            WebDriverWait(driver, 10, 0.05).until(lambda d, n=count: len(d.window_handles) > n)
+            WebDriverWait(driver, 10, 0.05).until(more_windows_than(count))
             new = (set(driver.window_handles) - before).pop()
             driver.switch_to.window(new)
             wait_rendered(driver, None, 30)

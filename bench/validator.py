@@ -22,7 +22,7 @@ def measure(n: int) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     rsa = RSAKey.generate_key(2048, parameters={"alg": "RS256"}, private=True, auto_kid=True)
     ec = ECKey.generate_key("P-256", parameters={"alg": "ES256"}, private=True, auto_kid=True)
-    jwks = {"keys": [rsa.as_dict(private=False), ec.as_dict(private=False)]}
+    jwks = KeySet([rsa, ec]).as_dict(private=False)
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=jwks)))
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": "demo-api", "sub": "alice", "iat": now, "exp": now + 600}
