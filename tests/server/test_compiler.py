@@ -20,7 +20,7 @@ from brython_oidc.server.bundle import (
     load_time_imports,
     prepare_source,
 )
-from brython_oidc.server.precompiled import MODULES, compact_js, load_store
+from brython_oidc.server.precompiled import MODULES, compact_js
 from tests.server.helpers import MAIN_PY, make_app
 
 # Brython names generated functions with a page-wide counter and lambdas with a random
@@ -88,18 +88,6 @@ def test_a_module_compiles_the_same_whatever_was_compiled_before(
     keys = first["brython_oidc.browser.keys"]
     assert _GENERATED_NAME.search(keys)
     assert second_compiler.compile("other.keys", sources["brython_oidc.browser.keys"][0]) != keys
-
-
-def test_same_program_as_the_chromium_made_store_of_before() -> None:
-    # What the page itself compiles is checked in tests/browser/test_precompiled_engine.py;
-    # here, the generated names aside, one compact module of the store.
-    tool = process_compiler()
-    modules = load_store()["modules"]
-    assert isinstance(modules, dict)
-    module = next(m for m in framework_modules() if m.name == "brython_oidc.browser.keys")
-    js = tool.compile(module.name, prepare_source(module.path.read_text()))
-    assert same_program(js, modules[module.name]["js"])
-    assert not same_program(js.replace("'|'", "'/'"), modules[module.name]["js"])
 
 
 def test_a_syntax_error_names_the_module_the_error_and_the_line() -> None:
