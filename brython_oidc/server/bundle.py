@@ -246,10 +246,12 @@ def _precompiled_line(module: ModuleSource, js: str) -> str:
 def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> bytes:
     """The engine asset: compiled JavaScript for the framework modules outside ``MODULES``.
 
-    Only entries of ``precompiled.json`` that match this brython.js and the source
-    the bundle holds (``minify`` as for the bundle) are written; the bundle keeps
-    every module's source, so a page that never runs this file, or a module left
-    out of it, is compiled in the page as before (see ``server/precompiled.py``).
+    Entries of ``precompiled.json`` that match this brython.js and the source the
+    bundle holds (``minify`` as for the bundle); a module edited since is compiled by
+    ``server/compiler.py``, deterministically, so the engine's hash depends on the
+    sources only, or left out without mini-racer. The bundle keeps every module's
+    source, so a page that never runs this file, or a module left out of it, is
+    compiled in the page as before (see ``server/precompiled.py``).
     """
     lines = ["// brython_oidc engine: precompiled framework modules (server/precompiled.py).\n"]
     for module in modules:
@@ -269,7 +271,7 @@ def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> byt
             continue
         source = module.path.read_text(encoding="utf-8")
         data = _entry(module.name, module.path, module.is_package, source, minify)[0]
-        js = compiled_js(module.name, data)
+        js = _compiled(module, data)
         if js is None:
             continue
         line = _precompiled_line(module, js)
@@ -350,8 +352,8 @@ def at_load(load_imports: Mapping[str, frozenset[str]]) -> set[str]:
 
 
 def _compiled(module: ModuleSource, data: str) -> str | None:
-    # The framework's entries were compiled in Chromium (precompiled.json); the app's,
-    # or a framework module edited since, by the same compiler on the server.
+    # The framework's entries come from precompiled.json (scripts/precompile.py); the
+    # app's, or a framework module edited since, from the same compiler on the server.
     stored = compiled_js(module.name, data) if is_framework_module(module.name) else None
     if stored is not None:
         return stored

@@ -14,11 +14,20 @@ Compiling is an optimisation, never a requirement: without mini-racer, or for a
 module Brython cannot compile (a ``SyntaxError``), ``compile_module`` answers
 ``None`` and the page compiles that module from source as before, reporting the
 error in the console as Brython always has.
+
+Compiling is deterministic: the same module name and source make the same JavaScript
+in every process, whatever was compiled before it. brython.js names generated
+functions with counters it seeds from ``Math.random`` when it loads; here
+``Math.random`` is a seeded generator, and before each module the counters are
+seeded again from the module's name (``_COMPILE``, ``_name_seed``). So ``precompiled.json``
+(scripts/precompile.py) changes only where a module changed, and the bundle's hash,
+which covers the app's compiled modules, is the same across server restarts.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import threading
 from pathlib import Path
@@ -56,14 +65,40 @@ var HTMLElement = function () {}, customElements = {define: function () {}, get:
 var addEventListener = function () {}, setTimeout = function () {}, clearTimeout = function () {};
 var console = {log: function () {}, info: function () {}, warn: function () {},
                error: function () {}, debug: function () {}};
+// Brython's generated names come from Math.random: a seeded generator (mulberry32)
+// makes them a function of the seed, which _COMPILE sets per module.
+var __brython_oidc_state = 0;
+function __brython_oidc_seed(seed) { __brython_oidc_state = seed >>> 0; }
+Math.random = function () {
+  var t = (__brython_oidc_state = (__brython_oidc_state + 0x6d2b79f5) >>> 0);
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
 """
+
+#: brython.js's compiler numbers functions, classes and comprehensions from a counter
+#: private to its code generator, seeded once from ``Math.random`` at load. This
+#: line, rewritten, also exposes a function that seeds it again (``_COMPILE`` calls it).
+_NAME_COUNTER = "var uuid=Math.floor(Math.random()*1000000)"
+_NAME_COUNTER_RESET = (
+    "var uuid;(globalThis.__brython_oidc_reset_uuid=function()"
+    "{uuid=Math.floor(Math.random()*1000000)})()"
+)
 
 #: Brython's VFS loader, minus running the result (brython.js: VFSLoader.exec_module
 #: then run_py): the same file name, module name and compiler entry point.
 _COMPILE = r"""
-var __brython_oidc_compile = function (name, source, is_package) {
+var __brython_oidc_compile = function (name, source, is_package, seed) {
   var $B = __BRYTHON__;
   if (!$B.options_parsed) { $B.$options = $B.parse_options({debug: 1}); }
+  // Every generated name as brython.js makes them when it loads, from this seed:
+  // $B.$py_UUID, $B.lambda_magic (brython.js's first lines) and the code generator's
+  // counter, so the result depends on this module alone.
+  __brython_oidc_seed(seed);
+  $B.$py_UUID = Math.floor(Math.random() * 2 ** 50);
+  $B.lambda_magic = Math.random().toString(36).substr(2, 8);
+  __brython_oidc_reset_uuid();
   var parts = name.split(".");
   if (!is_package) { parts.pop(); }
   var module = $B.module.$factory(name, "", parts.join("."));
@@ -99,10 +134,13 @@ class BrythonCompiler:
     def __init__(self, brython_js: str) -> None:
         from py_mini_racer import MiniRacer
 
+        if brython_js.count(_NAME_COUNTER) != 1:
+            # A Brython upgrade moved the counter: compiling would not be repeatable.
+            raise RuntimeError(f"brython.js has no single {_NAME_COUNTER!r} to seed")
         self._lock = threading.Lock()
         self._context: Any = MiniRacer()
         self._context.eval(_BROWSER_STAND_IN)
-        self._context.eval(brython_js)
+        self._context.eval(brython_js.replace(_NAME_COUNTER, _NAME_COUNTER_RESET))
         self._context.eval(_COMPILE)
 
     def compile(self, name: str, source: str, *, is_package: bool = False) -> str:
@@ -111,12 +149,25 @@ class BrythonCompiler:
 
         with self._lock:
             try:
-                js = self._context.call("__brython_oidc_compile", name, source, is_package)
+                js = self._context.call(
+                    "__brython_oidc_compile", name, source, is_package, _name_seed(name)
+                )
             except JSEvalException as exc:
                 raise CompileError(name, _first_line(str(exc))) from None
         if not isinstance(js, str):
             raise CompileError(name, "the compiler returned no JavaScript")
         return js
+
+    def close(self) -> None:
+        """Free the V8 isolate (the process's own compiler lives as long as it)."""
+        with self._lock:
+            self._context.close()
+
+
+def _name_seed(name: str) -> int:
+    """A 32-bit seed from the module name: two modules of a page get different names,
+    as when the page compiles them with one running counter."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big")
 
 
 def _first_line(text: str) -> str:

@@ -4,9 +4,11 @@ Brython compiles each Python module in the page. Its IndexedDB cache makes repea
 visits cheap, but on a first visit (or a fresh browser profile) compiling the few
 modules that decide the auth state costs more than the rest of start-up together
 (``python bench/browser_ready.py``). Framework modules are the same for every app,
-so their compiled form is made once, by Brython itself in Chromium
-(``python scripts/precompile.py``), and stored in ``precompiled.json`` next to this
-file: every module of ``bundle.framework_modules()``. Two scripts set
+so their compiled form is made once, by Brython's own compiler
+(``python scripts/precompile.py``, through ``server/compiler.py``), and stored in
+``precompiled.json`` next to this file: every module of ``bundle.framework_modules()``.
+Compiling is deterministic, so the file changes only where a module (or brython.js)
+did. Two scripts set
 ``__BRYTHON__.precompiled[name]``, the table Brython's own VFS loader consults
 before compiling:
 
@@ -28,6 +30,10 @@ import functools
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brython_oidc.server.compiler import BrythonCompiler
 
 STORE = Path(__file__).with_name("precompiled.json")
 
@@ -93,12 +99,31 @@ def compact_js(js: str) -> str:
     return "".join(line.strip() + "\n" for line in js.splitlines() if line.strip())
 
 
-def write_store(compiled: dict[str, tuple[str, str]], path: Path = STORE) -> None:
-    """Write ``{name: (source, js)}`` for this brython.js (scripts/precompile.py)."""
+def compile_framework(compiler: BrythonCompiler) -> dict[str, tuple[str, str]]:
+    """``{name: (source, js)}`` for every framework module, as the bundle holds its source."""
+    from brython_oidc.server.bundle import framework_modules, prepare_source  # imports us
+
+    compiled: dict[str, tuple[str, str]] = {}
+    for module in framework_modules():
+        source = prepare_source(module.path.read_text(encoding="utf-8"))
+        compiled[module.name] = (
+            source,
+            compiler.compile(module.name, source, is_package=module.is_package),
+        )
+    return compiled
+
+
+def render_store(compiled: dict[str, tuple[str, str]]) -> str:
+    """The text of ``precompiled.json`` for ``{name: (source, js)}`` and this brython.js."""
     modules = {
         name: {"source_sha256": source_digest(source), "js": compact_js(js)}
         for name, (source, js) in sorted(compiled.items())
     }
     document = {"brython_js_sha256": runtime_digest(), "modules": modules}
-    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return json.dumps(document, indent=1, sort_keys=True) + "\n"
+
+
+def write_store(compiled: dict[str, tuple[str, str]], path: Path = STORE) -> None:
+    """Write ``{name: (source, js)}`` for this brython.js (scripts/precompile.py)."""
+    path.write_text(render_store(compiled), encoding="utf-8")
     load_store.cache_clear()

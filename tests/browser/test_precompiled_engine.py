@@ -141,3 +141,42 @@ def test_callback_and_restore_run_the_engine_precompiled(driver: Any, hooked: An
     assert_engine_ran_precompiled(driver)
     assert compiled_modules(driver, hooked) == []
     assert_no_module_cache(driver, hooked)
+
+
+# The page's own compiler, called as Brython's VFS loader calls it (server/compiler.py's
+# _COMPILE, without the seeding): with its running counters, in real Chromium.
+COMPILE_IN_PAGE = """
+const [name, source, is_package] = arguments, $B = __BRYTHON__;
+const parts = name.split(".");
+if (!is_package) { parts.pop(); }
+const module = $B.module.$factory(name, "", parts.join("."));
+const path = "VFS." + name + (is_package ? "/__init__.py" : ".py");
+$B.module_setattr(module, "__file__", path);
+$B.url2name[path] = name;
+$B.file_cache[path] = source;
+return $B.py2js({src: source, filename: path, imported: true}, module, name,
+                $B.builtins_scope).to_js();
+"""
+
+
+def test_the_server_compiler_makes_what_the_page_compiler_makes(driver: Any, hooked: Any) -> None:
+    # precompiled.json and the app's compiled modules come from server/compiler.py
+    # (brython.js in mini-racer, behind a stand-in for the browser): the same
+    # programs as Brython in the page makes, its generated names aside.
+    from brython_oidc.server.bundle import prepare_source
+    from brython_oidc.server.compiler import get_compiler
+    from tests.server.test_compiler import same_program
+
+    tool = get_compiler()
+    assert tool is not None
+    hooked.app_module = "minimal_page"
+    driver.get(hooked.origin + "/")
+    wait_state(driver, "logged-out")
+    renamed = 0
+    for module in framework_modules():
+        source = prepare_source(module.path.read_text("utf-8"))
+        in_page = driver.execute_script(COMPILE_IN_PAGE, module.name, source, module.is_package)
+        ours = tool.compile(module.name, source, is_package=module.is_package)
+        assert same_program(ours, in_page), module.name
+        renamed += ours != in_page
+    assert renamed > 30  # the page's generated names differ: the comparison is real

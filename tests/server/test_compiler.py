@@ -6,11 +6,12 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from brython_oidc.server import assets, compiler
+from brython_oidc.server import assets, compiler, precompiled
 from brython_oidc.server.bundle import (
     ModuleSource,
     build_bundle,
@@ -19,8 +20,8 @@ from brython_oidc.server.bundle import (
     load_time_imports,
     prepare_source,
 )
-from brython_oidc.server.precompiled import MODULES, compact_js, load_store
-from tests.server.helpers import make_app
+from brython_oidc.server.precompiled import MODULES, compact_js
+from tests.server.helpers import MAIN_PY, make_app
 
 # Brython names generated functions with a page-wide counter and lambdas with a random
 # tag: the only differences between two compilations of the same source.
@@ -40,18 +41,53 @@ def vfs_and_compiled(content: bytes) -> tuple[dict[str, list[object]], str]:
     return vfs, compiled
 
 
-def test_compiles_every_framework_module_as_chromium_did() -> None:
-    # precompiled.json holds what Brython's VFS loader made in Chromium
-    # (scripts/precompile.py): the server's compiler must make the same program.
+@pytest.fixture(scope="module")
+def second_compiler() -> Iterator[compiler.BrythonCompiler]:
+    """Another V8 with brython.js, as in another process (about 0.2 s to start)."""
+    tool = compiler.BrythonCompiler(assets.brython_js_path().read_text("utf-8"))
+    yield tool
+    tool.close()
+
+
+def process_compiler() -> compiler.BrythonCompiler:
     tool = compiler.get_compiler()
     assert tool is not None
-    modules = load_store()["modules"]
-    assert isinstance(modules, dict)
-    for module in framework_modules():
-        js = tool.compile(
-            module.name, prepare_source(module.path.read_text()), is_package=module.is_package
-        )
-        assert same_program(js, modules[module.name]["js"]), module.name
+    return tool
+
+
+def test_committed_store_is_byte_for_byte_what_precompile_makes() -> None:
+    # scripts/precompile.py wrote precompiled.json in another process: compiling is
+    # repeatable across processes, and the file is current (else: run the script).
+    made = precompiled.render_store(precompiled.compile_framework(process_compiler()))
+    committed = precompiled.STORE.read_text("utf-8")
+    if made != committed:  # name the entries: a diff of 1 MB of text says nothing
+        new, old = json.loads(made)["modules"], json.loads(committed)["modules"]
+        differ = sorted(n for n in new.keys() | old.keys() if new.get(n) != old.get(n))
+        pytest.fail(f"precompiled.json differs for {differ}: run python scripts/precompile.py")
+
+
+def test_a_module_compiles_the_same_whatever_was_compiled_before(
+    second_compiler: compiler.BrythonCompiler,
+) -> None:
+    # Two instances, different histories: the generated names (seeded per module) and
+    # so the whole program are the same; editing one module changes only its entry.
+    sources = {
+        m.name: (prepare_source(m.path.read_text()), m.is_package) for m in framework_modules()
+    }
+    chosen = ["brython_oidc.core.token", "brython_oidc.browser.keys", "brython_oidc.core"]
+    first = {
+        n: process_compiler().compile(n, sources[n][0], is_package=sources[n][1]) for n in chosen
+    }
+    second_compiler.compile(
+        "warm_up", "f = lambda x: [y for y in x]\nclass C:\n def m(self): pass\n"
+    )
+    for name in reversed(chosen):
+        source, is_package = sources[name]
+        assert second_compiler.compile(name, source, is_package=is_package) == first[name], name
+    # The check can fail: the generated names are there, and depend on the module.
+    keys = first["brython_oidc.browser.keys"]
+    assert _GENERATED_NAME.search(keys)
+    assert second_compiler.compile("other.keys", sources["brython_oidc.browser.keys"][0]) != keys
 
 
 def test_a_syntax_error_names_the_module_the_error_and_the_line() -> None:
@@ -165,3 +201,20 @@ def test_a_module_the_compiler_refuses_keeps_the_page_cache_on(
     vfs, compiled = vfs_and_compiled(asset_set.bundle.content)
     assert '"main"' in compiled and '"helper"' not in compiled
     assert vfs["helper"][1]
+
+
+def test_the_app_bundle_has_the_same_url_after_a_restart(tmp_path: Path) -> None:
+    # The bundle's hash covers the app's compiled modules: a new compiler (as after a
+    # server restart) makes the same ones, so browsers keep their cached copy.
+    main = MAIN_PY + "def shout(word):\n    return [w.upper() for w in word]\nLATER = lambda: 1\n"
+    app_dir = make_app(tmp_path / "app", main=main)
+    before = assets.AssetSet(app_dir)
+    old = process_compiler()
+    compiler.get_compiler.cache_clear()
+    compiler.compile_module.cache_clear()
+    old.close()
+    after = assets.AssetSet(app_dir)
+    assert process_compiler() is not old
+    assert before.compiled_at_load and after.compiled_at_load
+    assert after.bundle.url == before.bundle.url
+    assert after.bundle.content == before.bundle.content

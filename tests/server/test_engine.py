@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from brython_oidc import cli
-from brython_oidc.server import assets, create_app, precompiled
+from brython_oidc.server import assets, compiler, create_app, precompiled
 from brython_oidc.server.assets import AssetSet, boot_script
 from brython_oidc.server.bundle import (
     ModuleSource,
@@ -81,14 +83,48 @@ def test_engine_never_runs_a_package_imported_before_it_again() -> None:
             assert f"if(__BRYTHON__.imported[{name}]===undefined)__BRYTHON__.precompiled" in content
 
 
-def test_engine_leaves_out_a_stale_entry(tmp_path: Path) -> None:
+def with_edited_client(tmp_path: Path) -> tuple[str, list[ModuleSource]]:
+    """The framework's modules with browser/client.py edited since precompile.py ran."""
     client = next(m for m in framework_modules() if m.name == "brython_oidc.browser.client")
     edited = tmp_path / "client.py"
     edited.write_text(client.path.read_text("utf-8") + "\nEDITED = 1\n", encoding="utf-8")
     modules = [m for m in framework_modules() if m.name != client.name]
     modules.append(ModuleSource(client.name, edited, False))
-    entries = engine_entries(build_engine(modules))
-    assert client.name not in entries  # compiled in the page from the bundle's source
+    return client.name, modules
+
+
+def test_engine_compiles_a_stale_entry_on_the_server(tmp_path: Path) -> None:
+    name, modules = with_edited_client(tmp_path)
+    source = prepare_source(modules[-1].path.read_text("utf-8"))
+    assert precompiled.compiled_js(name, source) is None  # stale
+    content = build_engine(modules)
+    entries = engine_entries(content)
+    js = compiler.compile_module(name, source, False)
+    assert js is not None and "EDITED" in js
+    assert entries[name] == precompiled.compact_js(js)
+    assert "brython_oidc.core.jose" in entries
+    # Deterministic: a new compiler (a restarted server) makes the same engine asset.
+    old = compiler.get_compiler()
+    compiler.get_compiler.cache_clear()
+    compiler.compile_module.cache_clear()
+    if old is not None:
+        old.close()
+    assert build_engine(modules) == content
+
+
+def test_engine_leaves_out_a_stale_entry_without_mini_racer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, modules = with_edited_client(tmp_path)
+    compiler.get_compiler.cache_clear()
+    compiler.compile_module.cache_clear()
+    monkeypatch.setitem(sys.modules, "py_mini_racer", None)  # import fails as if absent
+    try:
+        entries = engine_entries(build_engine(modules))
+    finally:
+        compiler.get_compiler.cache_clear()
+        compiler.compile_module.cache_clear()
+    assert name not in entries  # compiled in the page from the bundle's source
     assert "brython_oidc.core.jose" in entries
 
 
