@@ -1,6 +1,6 @@
 """Interleaved A/B of checkouts: the sign-in callback page and a cold logged-out start.
 
-    python bench/ab.py [--runs 15] [--cold-runs 20] A B [C ...]
+    python bench/ab.py [--runs 15] [--cold-runs 20] [--restore-runs 0] A B [C ...]
 
 Each of A, B, ... is a directory holding a checkout, or a git revision of this
 repository (checked out into a temporary worktree). Every variant's
@@ -11,7 +11,8 @@ a few minutes, see docs/performance.md) falls on all of them alike; compare.py's
 figures come from separate phases of one long run and move more.
 
 Printed per variant (medians, ms from the callback page's navigation start):
-token request sent, ``brython-oidc:ready``; then the cold logged-out start
+token request sent, ``brython-oidc:ready``; with ``--restore-runs``, reload start
+to the signed-in page rendered (a restore at the provider); then the cold logged-out start
 (a fresh browser profile per load, ``session_restore = "none"``): ready mark, and
 the median of the run-by-run differences against the first variant.
 """
@@ -142,6 +143,41 @@ def sign_in(dirs: list[Path], runs: int) -> dict[Path, dict[str, list[float]]]:
     return results
 
 
+def restore(dirs: list[Path], runs: int) -> dict[Path, list[float]]:
+    """Reload start -> signed-in page rendered, one tab per variant (different origins,
+    so no sibling tab): a restore at the provider each time."""
+    idp_port = free_port()
+    issuer = f"http://127.0.0.1:{idp_port}"
+    results: dict[Path, list[float]] = {d: [] for d in dirs}
+    with servers(dirs, issuer, "auto") as origins:
+        client = Client(rig.CLIENT_ID, [o + "/" for o in origins], scope=rig.SCOPE)
+        lifetimes = Lifetimes(access_token=600, id_token=600)
+        provider = Provider(issuer, clients=[client], lifetimes=lifetimes)
+        with serve_in_thread(create_idp_app(provider), port=idp_port), make_chrome() as driver:
+            tabs = []
+            for k, origin in enumerate(origins):
+                if k == 0:
+                    pageload.sign_in_with_form(driver, origin)
+                else:
+                    driver.switch_to.new_window("tab")
+                    driver.get(origin + "/")
+                    pageload.wait_rendered(driver, "logged-out")
+                    driver.execute_script(
+                        "document.querySelector('[data-testid=login-button]').click()"
+                    )
+                    pageload.wait_rendered(driver, "logged-in")
+                tabs.append(driver.current_window_handle)
+            for i in range(runs + 1):  # the first reload may also try the iframe
+                for d, tab in zip(dirs, tabs, strict=True):
+                    driver.switch_to.window(tab)
+                    t0: float = driver.execute_script("return Date.now()")
+                    driver.refresh()
+                    pageload.wait_rendered(driver, "logged-in")
+                    if i:
+                        results[d].append(pageload.since_ms(driver, t0))
+    return results
+
+
 def cold_start(dirs: list[Path], runs: int) -> dict[Path, list[float]]:
     results: dict[Path, list[float]] = {d: [] for d in dirs}
     # No provider needed: session_restore "none" knows the state without one.
@@ -161,6 +197,7 @@ def main() -> None:
     parser.add_argument("variants", nargs="+", help="checkout directories or git revisions")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--cold-runs", type=int, default=20)
+    parser.add_argument("--restore-runs", type=int, default=0)
     args = parser.parse_args()
     if len(args.variants) < 2:
         parser.error("give at least two variants")
@@ -171,6 +208,17 @@ def main() -> None:
         for d in dirs:
             token, ready = (statistics.median(signed[d][k]) for k in ("token", "ready"))
             print(f"  {names[d]:>24}  token request {token:6.1f}  ready {ready:6.1f}")
+        if args.restore_runs:
+            restored = restore(dirs, args.restore_runs)
+            print(f"restore on reload, reload start -> rendered ({args.restore_runs} runs each)")
+            for d in dirs:
+                paired = statistics.median(
+                    b - a for a, b in zip(restored[dirs[0]], restored[d], strict=True)
+                )
+                print(
+                    f"  {names[d]:>24}  rendered {statistics.median(restored[d]):6.1f}"
+                    f"  vs {args.variants[0]}: {paired:+6.1f}"
+                )
         cold = cold_start(dirs, args.cold_runs)
         first = cold[dirs[0]]
         print(f"cold logged-out start, ready mark ({args.cold_runs} fresh profiles each)")
