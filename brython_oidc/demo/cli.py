@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--issuer needs --client-id (the client registered there)")
     if args.token_ttl <= 0:
         raise CommandError("--token-ttl must be a positive number of seconds")
+    if not args.issuer and args.port == args.idp_port:
+        raise CommandError(f"--port and --idp-port are both {args.port}; give them different ports")
     app_url = f"http://localhost:{args.port}/"
     check_port_free(APP_HOST, args.port)
     idp: BackgroundServer | None = None

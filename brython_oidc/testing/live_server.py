@@ -24,6 +24,21 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """``count`` different free ports: each probe stays bound until all are picked.
+
+    Two calls of ``free_port`` in a row may return the same port.
+    """
+    probes = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind((host, 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 @contextmanager
 def serve_in_thread(
     app: Any, *, host: str = "127.0.0.1", port: int | None = None, startup_timeout: float = 10.0

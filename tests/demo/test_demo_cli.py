@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from brython_oidc.testing.live_server import free_port
+from brython_oidc.testing.live_server import free_port, free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = (sys.executable, "-m", "brython_oidc.cli", "demo", "--no-browser")
@@ -24,7 +24,7 @@ def read_lines(stream: object, into: queue.Queue[str]) -> None:
 
 
 def test_demo_serves_the_app_and_its_provider_then_stops_cleanly() -> None:
-    port, idp_port = free_port(), free_port()
+    port, idp_port = free_ports(2)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -105,3 +105,25 @@ def test_issuer_without_client_id_is_one_line() -> None:
         done.stderr
         == "brython-oidc: error: --issuer needs --client-id (the client registered there)\n"
     )
+
+
+def test_same_port_for_app_and_provider_is_one_line() -> None:
+    port = str(free_port())
+    done = subprocess.run(
+        [*DEMO, "--port", port, "--idp-port", port],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"brython-oidc: error: --port and --idp-port are both {port}; give them different ports\n"
+    )
+
+
+def test_free_ports_are_different_from_each_other() -> None:
+    ports = free_ports(64)
+    assert len(set(ports)) == 64
