@@ -38,7 +38,7 @@ from bench import pageload, rig  # noqa: E402
 from brython_oidc.devidp import Client, Lifetimes, Provider  # noqa: E402
 from brython_oidc.devidp import create_app as create_idp_app  # noqa: E402
 from brython_oidc.testing.browser import make_chrome, wait_for_js  # noqa: E402
-from brython_oidc.testing.live_server import free_port, serve_in_thread  # noqa: E402
+from brython_oidc.testing.live_server import free_port, free_ports, serve_in_thread  # noqa: E402
 
 #: Runs in the variant's directory with its own code: only APIs older checkouts have.
 SERVE = """
@@ -92,7 +92,7 @@ def checkouts(names: list[str]) -> Iterator[list[Path]]:
 
 @contextlib.contextmanager
 def servers(dirs: list[Path], issuer: str, restore: str) -> Iterator[list[str]]:
-    ports = [free_port() for _ in dirs]
+    ports = free_ports(len(dirs))
     procs = [
         subprocess.Popen([sys.executable, "-c", SERVE, issuer, str(port), restore], cwd=d)
         for d, port in zip(dirs, ports, strict=True)

@@ -23,7 +23,7 @@ from brython_oidc.devidp import Client, Lifetimes, Provider
 from brython_oidc.devidp import create_app as create_idp_app
 from brython_oidc.server import create_app
 from brython_oidc.server.bundle import build_bundle, iter_app_modules
-from brython_oidc.testing.live_server import free_port, serve_in_thread
+from brython_oidc.testing.live_server import free_port, free_ports, serve_in_thread
 from brython_oidc.testing.node_provider import NodeProvider
 from brython_oidc.testing.servers import TokenRequestCounter
 
@@ -84,7 +84,7 @@ class Origins:
     """A fixed loopback port per page, for the whole run."""
 
     def __init__(self) -> None:
-        self.ports = {name: free_port() for name in PAGES}
+        self.ports = dict(zip(PAGES, free_ports(len(PAGES)), strict=True))
 
     def url(self, page: str) -> str:
         return f"http://localhost:{self.ports[page]}"

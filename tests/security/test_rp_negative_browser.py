@@ -28,10 +28,11 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from brython_oidc.devidp import Client, Lifetimes, Provider
 from brython_oidc.devidp import create_app as create_provider_app
-from brython_oidc.devidp.testing import BackgroundServer, free_port
+from brython_oidc.devidp.testing import BackgroundServer
 from brython_oidc.testing import submit_login_form, text_of, wait_for_auth_state
 from brython_oidc.testing.browser import storage_snapshot, wait_for_js
 from brython_oidc.testing.helpers import testid as by_testid
+from brython_oidc.testing.live_server import free_ports
 from brython_oidc.testing.plugin import reset_browser
 from brython_oidc.testing.servers import KNOWN_ORIGINS, AppServer, TokenRequestCounter
 from tests.security.cases import BROWSER_XFAIL, CASES, Case
@@ -94,8 +95,8 @@ class Stack:
     """The hostile provider (wrapped to record what it sent) and the test page's server."""
 
     def __init__(self) -> None:
-        port = free_port()
-        self.dead_origin = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+        port, dead_port = free_ports(2)
+        self.dead_origin = f"http://127.0.0.1:{dead_port}"  # nothing listens there
         lifetimes = Lifetimes(access_token=TOKEN_TTL, id_token=TOKEN_TTL)
         self.provider = HostileProvider(f"http://127.0.0.1:{port}", lifetimes=lifetimes)
         self.tokens = TokenRequestCounter(create_hostile_app(self.provider))
