@@ -4,7 +4,8 @@ Prints a table of figures (nothing passes or fails) and writes
 docs/performance/results.json, docs/performance/page-load.png and docs/performance.md.
 Needs: ``npm ci`` in bench/peer and tests/interop, matplotlib (the 'bench' extra).
 
-    python bench/compare.py [--runs 10] [--tabs 1 3 10] [--providers dev node] [--no-docs]
+    python bench/compare.py [--runs 10] [--tabs 1 3 10] [--latency 20 50]
+                            [--providers dev node] [--no-docs]
 """
 
 from __future__ import annotations
@@ -63,9 +64,17 @@ def sizes() -> dict[str, int]:
     }
 
 
-def provider_figures(key: str, runs: int, tabs: list[int], log: Any) -> dict[str, Any]:
+def provider_figures(
+    key: str, runs: int, tabs: list[int], latencies: list[int], log: Any
+) -> dict[str, Any]:
     origins = rig.Origins()
-    out: dict[str, Any] = {"load": {}, "restore": {}, "sign_in": {}, "renewal": {}}
+    out: dict[str, Any] = {
+        "load": {},
+        "restore": {},
+        "sign_in": {},
+        "sign_in_latency": {},
+        "renewal": {},
+    }
     with PROVIDERS[key](origins) as idp, rig.pages(idp, origins):
         out["name"] = idp.name
         for page in ("ours", "peer"):
@@ -101,6 +110,14 @@ def provider_figures(key: str, runs: int, tabs: list[int], log: Any) -> dict[str
         for page in ("ours", "peer"):
             log(f"{key}: sign-in round trip, {page}")
             out["sign_in"][page] = pageload.sign_in_figures(origins.url(page + "-login"), runs)
+        for latency in latencies:
+            # Round trips cost what the network charges: the pages make different
+            # numbers of them in a row (docs/performance.md).
+            figures = out["sign_in_latency"][str(latency)] = {}
+            for page in ("ours", "peer"):
+                log(f"{key}: sign-in round trip, {page}, {latency} ms latency")
+                url = origins.url(page + "-login")
+                figures[page] = pageload.sign_in_figures(url, runs, latency_ms=latency)
         for page in ("ours", "peer"):
             out["renewal"][page] = []
             for count in tabs:
@@ -115,6 +132,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--tabs", type=int, nargs="+", default=[1, 3, 10])
     parser.add_argument(
+        "--latency",
+        type=int,
+        nargs="*",
+        default=[20, 50],
+        help="also time sign-in with this emulated latency per request, ms",
+    )
+    parser.add_argument(
         "--providers", nargs="+", choices=sorted(PROVIDERS), default=["dev", "node"]
     )
     parser.add_argument("--load-seconds", type=float, default=serverload.DURATION)
@@ -128,7 +152,8 @@ def main() -> None:
     results: dict[str, Any] = {"machine": machine(), "command": report.command(sys.argv[1:])}
     results["sizes"] = sizes()
     results["providers"] = {
-        key: provider_figures(key, args.runs, args.tabs, log) for key in args.providers
+        key: provider_figures(key, args.runs, args.tabs, args.latency, log)
+        for key in args.providers
     }
     log("app server under load")
     with warnings.catch_warnings():
