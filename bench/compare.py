@@ -107,17 +107,16 @@ def provider_figures(
         for page in ("ours", "peer", "peer-memory"):
             log(f"{key}: restore on reload, {page}")
             out["restore"][page] = pageload.restore_figures(origins.url(page), runs)
-        for page in ("ours", "peer"):
-            log(f"{key}: sign-in round trip, {page}")
-            out["sign_in"][page] = pageload.sign_in_figures(origins.url(page + "-login"), runs)
+        login = {page: origins.url(page + "-login") for page in ("ours", "peer")}
+        log(f"{key}: sign-in round trip, ours and peer in turn")
+        out["sign_in"] = pageload.sign_in_figures(login, runs)
         for latency in latencies:
             # Round trips cost what the network charges: the pages make different
             # numbers of them in a row (docs/performance.md).
-            figures = out["sign_in_latency"][str(latency)] = {}
-            for page in ("ours", "peer"):
-                log(f"{key}: sign-in round trip, {page}, {latency} ms latency")
-                url = origins.url(page + "-login")
-                figures[page] = pageload.sign_in_figures(url, runs, latency_ms=latency)
+            log(f"{key}: sign-in round trip, {latency} ms latency, ours and peer in turn")
+            out["sign_in_latency"][str(latency)] = pageload.sign_in_figures(
+                login, runs, latency_ms=latency
+            )
         for page in ("ours", "peer"):
             out["renewal"][page] = []
             for count in tabs:

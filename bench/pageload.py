@@ -8,6 +8,7 @@ a mark's ``startTime`` (from navigation start), or ``timeOrigin + startTime`` mi
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import threading
 from typing import Any
@@ -151,26 +152,38 @@ def emulate_latency(driver: Any, latency_ms: float) -> None:
     )
 
 
-def sign_in_figures(origin: str, runs: int, latency_ms: float = 0) -> float:
-    """Median ms from the login click to the signed-in page rendered, provider session
-    already there (no form: the provider answers at once). ``latency_ms``: emulated
-    network latency per request (0: loopback as it is)."""
-    times = []
-    with make_chrome() as driver:
-        sign_in_with_form(driver, origin)
-        if latency_ms:
-            emulate_latency(driver, latency_ms)
+def sign_in_once(driver: Any, origin: str) -> float:
+    """One login click on a fresh logged-out page → signed-in page rendered, in ms."""
+    driver.execute_script("sessionStorage.clear(); localStorage.clear()")
+    driver.get(origin + "/")
+    wait_rendered(driver, "logged-out")
+    t0: float = driver.execute_script(
+        "const t = Date.now();"
+        "document.querySelector('[data-testid=login-button]').click(); return t"
+    )
+    wait_rendered(driver, "logged-in")
+    return since_ms(driver, t0)
+
+
+def sign_in_figures(origins: dict[str, str], runs: int, latency_ms: float = 0) -> dict[str, float]:
+    """Per page, the median ms from the login click to the signed-in page rendered,
+    provider session already there (no form: the provider answers at once).
+
+    One browser per page, the pages taking turns run by run, so a machine that slows
+    down during the run slows both alike. ``latency_ms``: emulated network latency
+    per request (0: loopback as it is).
+    """
+    times: dict[str, list[float]] = {name: [] for name in origins}
+    with contextlib.ExitStack() as stack:
+        drivers = {name: stack.enter_context(make_chrome()) for name in origins}
+        for name, driver in drivers.items():
+            sign_in_with_form(driver, origins[name])
+            if latency_ms:
+                emulate_latency(driver, latency_ms)
         for _ in range(runs):
-            driver.execute_script("sessionStorage.clear(); localStorage.clear()")
-            driver.get(origin + "/")
-            wait_rendered(driver, "logged-out")
-            t0: float = driver.execute_script(
-                "const t = Date.now();"
-                "document.querySelector('[data-testid=login-button]').click(); return t"
-            )
-            wait_rendered(driver, "logged-in")
-            times.append(since_ms(driver, t0))
-    return statistics.median(times)
+            for name, driver in drivers.items():
+                times[name].append(sign_in_once(driver, origins[name]))
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def more_windows_than(count: int) -> Any:

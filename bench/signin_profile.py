@@ -6,6 +6,7 @@ each provider request, and the marks. Prints the median of each phase (ms from t
 callback page's navigation start; "click → callback nav" is the redirect leg).
 
     python bench/signin_profile.py [--runs 7] [--page ours-login|peer-login] [--cold-cache]
+                                   [--latency MS]
 
 ``--cold-cache`` empties the origin's IndexedDB (Brython's compiled-module cache) just
 before each click, so the callback page has nothing compiled from an earlier page: a
@@ -42,10 +43,14 @@ return out;
 """
 
 
-def profile(origin: str, runs: int, *, cold_cache: bool = False) -> dict[str, float]:
+def profile(
+    origin: str, runs: int, *, cold_cache: bool = False, latency_ms: float = 0
+) -> dict[str, float]:
     rows: dict[str, list[float]] = {}
     with make_chrome() as driver:
         pageload.sign_in_with_form(driver, origin)
+        if latency_ms:
+            pageload.emulate_latency(driver, latency_ms)
         for _ in range(runs):
             driver.execute_script("sessionStorage.clear(); localStorage.clear()")
             driver.get(origin + "/")
@@ -70,10 +75,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--page", default="ours-login")
     parser.add_argument("--cold-cache", action="store_true")
+    parser.add_argument("--latency", type=float, default=0, help="emulated ms per request")
     args = parser.parse_args()
     origins = rig.Origins()
     with rig.dev_provider(origins) as idp, rig.pages(idp, origins):
-        figures = profile(origins.url(args.page), args.runs, cold_cache=args.cold_cache)
+        figures = profile(
+            origins.url(args.page), args.runs, cold_cache=args.cold_cache, latency_ms=args.latency
+        )
     for key, value in sorted(figures.items(), key=lambda kv: kv[1]):
         print(f"{value:8.1f} ms  {key}")
 
