@@ -80,19 +80,10 @@ def test_demo_serves_the_app_and_its_provider_then_stops_cleanly() -> None:
         raise AssertionError(f"port {p} still answers after the demo stopped")
 
 
-def test_issuer_without_client_id_is_one_line() -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "brython_oidc.cli",
-            "demo",
-            "--no-browser",
-            "--issuer",
-            "https://op.example",
-            "--port",
-            str(free_port()),
-        ],
+def run_demo(*args: str) -> subprocess.CompletedProcess[str]:
+    """``brython-oidc demo --no-browser ARGS`` to the end (for arguments it refuses)."""
+    return subprocess.run(
+        [*DEMO, *args],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -100,6 +91,10 @@ def test_issuer_without_client_id_is_one_line() -> None:
         timeout=30,
         check=False,
     )
+
+
+def test_issuer_without_client_id_is_one_line() -> None:
+    done = run_demo("--issuer", "https://op.example", "--port", str(free_port()))
     assert done.returncode == 2
     assert (
         done.stderr
@@ -109,15 +104,7 @@ def test_issuer_without_client_id_is_one_line() -> None:
 
 def test_same_port_for_app_and_provider_is_one_line() -> None:
     port = str(free_port())
-    done = subprocess.run(
-        [*DEMO, "--port", port, "--idp-port", port],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    done = run_demo("--port", port, "--idp-port", port)
     assert done.returncode == 2
     assert done.stderr == (
         f"brython-oidc: error: --port and --idp-port are both {port}; give them different ports\n"
