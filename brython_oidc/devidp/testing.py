@@ -6,22 +6,16 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable
 from typing import Any, Self
 
 import uvicorn
 
+from brython_oidc.testing.live_server import free_port
+
 from .app import create_app
 from .provider import Provider
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class BackgroundServer:

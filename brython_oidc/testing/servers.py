@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from brython_oidc.devidp import Client, Lifetimes, Provider, create_app
-from brython_oidc.devidp.testing import BackgroundServer, free_port
+from brython_oidc.devidp.testing import BackgroundServer
+from brython_oidc.testing.live_server import free_port
 
 #: Origins the servers of this process serve: the browser fixture wipes their storage.
 KNOWN_ORIGINS: list[str] = []

@@ -20,7 +20,8 @@ from starlette.testclient import TestClient
 
 from brython_oidc import cli
 from brython_oidc.server import create_app
-from tests.server.helpers import ISSUER, free_port, injected_config, make_app, script_urls
+from brython_oidc.testing.live_server import free_port
+from tests.server.helpers import ISSUER, injected_config, make_app, script_urls
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -34,7 +34,8 @@ from brython_oidc.devidp import views as honest
 from brython_oidc.devidp.app import create_app
 from brython_oidc.devidp.keys import KeyRing
 from brython_oidc.devidp.provider import PATHS
-from brython_oidc.devidp.testing import BackgroundServer, free_port
+from brython_oidc.devidp.testing import BackgroundServer
+from brython_oidc.testing.live_server import free_port
 
 ADMIN_MISBEHAVE_PATH = "/admin/misbehave"
 #: Misbehaviours that switch the clients to ES256 ID tokens while they are on.

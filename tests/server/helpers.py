@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 
 ISSUER = "http://127.0.0.1:8001"
@@ -43,10 +42,3 @@ def injected_config(page: str) -> dict[str, object]:
     assert match, "no configuration block in the page"
     data: dict[str, object] = json.loads(match.group(1))
     return data
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
