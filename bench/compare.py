@@ -107,13 +107,14 @@ def provider_figures(
         for page in ("ours", "peer", "peer-memory"):
             log(f"{key}: restore on reload, {page}")
             out["restore"][page] = pageload.restore_figures(origins.url(page), runs)
-        login = {page: origins.url(page + "-login") for page in ("ours", "peer")}
-        log(f"{key}: sign-in round trip, ours and peer in turn")
+        # "floor": the peer's page rendered by Brython (bench/peer/server.py).
+        login = {page: origins.url(page + "-login") for page in ("ours", "peer", "floor")}
+        log(f"{key}: sign-in round trip, ours, peer and floor in turn")
         out["sign_in"] = pageload.sign_in_figures(login, runs)
         for latency in latencies:
             # Round trips cost what the network charges: the pages make different
             # numbers of them in a row (docs/performance.md).
-            log(f"{key}: sign-in round trip, {latency} ms latency, ours and peer in turn")
+            log(f"{key}: sign-in round trip, {latency} ms latency, the three pages in turn")
             out["sign_in_latency"][str(latency)] = pageload.sign_in_figures(
                 login, runs, latency_ms=latency
             )

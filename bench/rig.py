@@ -39,8 +39,9 @@ RENEW_BEFORE = 6
 BRYTHON_JS = Path(brython.__file__).parent / "data" / "brython.js"
 
 #: The pages: "ours"/"peer" restore on load; "*-login" do not (login is measured there);
-#: "peer-memory" keeps tokens in memory like ours (restore = a silent request).
-PAGES = ("ours", "ours-login", "peer", "peer-login", "peer-memory")
+#: "peer-memory" keeps tokens in memory like ours (restore = a silent request);
+#: "floor-login" is "peer-login" rendered by Brython: any Brython page's sign-in floor.
+PAGES = ("ours", "ours-login", "peer", "peer-login", "peer-memory", "floor-login")
 BARE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script src="{runtime}"></script></head><body><script type="text/python">
 from browser import window
@@ -148,7 +149,7 @@ def ours_app(idp: RunningIdp, origin: str, *, restore: str) -> Any:
     return app
 
 
-def peer_app(idp: RunningIdp, *, restore: str, store: str) -> Any:
+def peer_app(idp: RunningIdp, *, restore: str, store: str, brython_js: Path | None = None) -> Any:
     config = {
         "issuer": idp.issuer,
         "client_id": CLIENT_ID,
@@ -157,7 +158,7 @@ def peer_app(idp: RunningIdp, *, restore: str, store: str) -> Any:
         "restore": restore,
         "store": store,
     }
-    return create_peer_app(config)
+    return create_peer_app(config, brython_js)
 
 
 @contextlib.contextmanager
@@ -168,6 +169,7 @@ def pages(idp: RunningIdp, origins: Origins) -> Iterator[None]:
         "peer": peer_app(idp, restore="silent", store="session"),
         "peer-login": peer_app(idp, restore="none", store="session"),
         "peer-memory": peer_app(idp, restore="silent", store="memory"),
+        "floor-login": peer_app(idp, restore="none", store="session", brython_js=BRYTHON_JS),
     }
     with contextlib.ExitStack() as stack:
         for name, app in apps.items():

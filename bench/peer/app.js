@@ -20,6 +20,11 @@
     settings.userStore = new oidc.WebStorageStateStore({ store: new oidc.InMemoryWebStorage() });
   }
   const manager = new oidc.UserManager(settings);
+  let handOver = null;
+  if (config.render_in_python) {
+    // The floor page (bench/peer/server.py): Brython renders what this resolves to.
+    window.peerSignIn = new Promise((resolve) => { handOver = resolve; });
+  }
   const params = new URLSearchParams(location.search);
   if (window.parent !== window) {
     // The silent-renew iframe: hand the response to the parent, never boot the app.
@@ -57,6 +62,10 @@
     window.peerRenewErrors = (window.peerRenewErrors || 0) + 1;
   });
   $("login-button").addEventListener("click", () => manager.signinRedirect());
+  if (handOver) {
+    handOver(user);
+    return;
+  }
   render(user);
   performance.mark("bench:rendered");
 })();
