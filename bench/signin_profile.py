@@ -5,8 +5,8 @@ read the callback page's own clock: Resource Timing of brython.js, the bundle an
 each provider request, and the marks. Prints the median of each phase (ms from the
 callback page's navigation start; "click → callback nav" is the redirect leg).
 
-    python bench/signin_profile.py [--runs 7] [--page ours-login|peer-login] [--cold-cache]
-                                   [--latency MS]
+    python bench/signin_profile.py [--runs 7] [--page ours-login|peer-login|floor-login]
+                                   [--cold-cache] [--latency MS]
 
 ``--cold-cache`` empties the origin's IndexedDB (Brython's compiled-module cache) just
 before each click, so the callback page has nothing compiled from an earlier page: a

@@ -42,7 +42,10 @@ from browser import aio, document, window
 async def render():
     user = await window.peerSignIn
     document.select_one("[data-testid=auth-state]").text = "logged-in" if user else "logged-out"
-    document.select_one("[data-testid=user-name]").text = str(user.profile.name) if user else ""
+    # JavaScript's undefined (node oidc-provider's profile has no name) is an
+    # AttributeError in Brython.
+    name = getattr(user.profile, "name", "") if user else ""
+    document.select_one("[data-testid=user-name]").text = str(name)
     window.performance.mark("bench:rendered")
 
 
