@@ -1,6 +1,6 @@
 """Interleaved A/B of checkouts: the sign-in callback page and a cold logged-out start.
 
-    python bench/ab.py [--runs 15] [--cold-runs 20] [--restore-runs 0] A B [C ...]
+    python bench/ab.py [--runs 15] [--cold-runs 20] [--restore-runs 0] [--latency MS] A B [C ...]
 
 Each of A, B, ... is a directory holding a checkout, or a git revision of this
 repository (checked out into a temporary worktree). Every variant's
@@ -113,7 +113,9 @@ def servers(dirs: list[Path], issuer: str, restore: str) -> Iterator[list[str]]:
             proc.wait()
 
 
-def sign_in(dirs: list[Path], runs: int) -> dict[Path, dict[str, list[float]]]:
+def sign_in(
+    dirs: list[Path], runs: int, latency_ms: float = 0
+) -> dict[Path, dict[str, list[float]]]:
     idp_port = free_port()
     issuer = f"http://127.0.0.1:{idp_port}"
     results: dict[Path, dict[str, list[float]]] = {d: {"token": [], "ready": []} for d in dirs}
@@ -123,6 +125,8 @@ def sign_in(dirs: list[Path], runs: int) -> dict[Path, dict[str, list[float]]]:
         provider = Provider(issuer, clients=[client], lifetimes=lifetimes)
         with serve_in_thread(create_idp_app(provider), port=idp_port), make_chrome() as driver:
             pageload.sign_in_with_form(driver, origins[0])
+            if latency_ms:
+                pageload.emulate_latency(driver, latency_ms)
             for i in range(runs + 1):  # the first round warms every cache up
                 for d, origin in zip(dirs, origins, strict=True):
                     driver.execute_script("sessionStorage.clear(); localStorage.clear()")
@@ -198,13 +202,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--cold-runs", type=int, default=20)
     parser.add_argument("--restore-runs", type=int, default=0)
+    parser.add_argument(
+        "--latency", type=float, default=0, help="emulated ms per request on the sign-in runs"
+    )
     args = parser.parse_args()
     if len(args.variants) < 2:
         parser.error("give at least two variants")
     with checkouts(args.variants) as dirs:
         names = dict(zip(dirs, args.variants, strict=True))
-        signed = sign_in(dirs, args.runs)
-        print(f"sign-in, callback page (ms from its navigation start, {args.runs} runs each)")
+        signed = sign_in(dirs, args.runs, args.latency)
+        latency = f", {args.latency:g} ms latency per request" if args.latency else ""
+        print(
+            f"sign-in, callback page (ms from its navigation start, {args.runs} runs each{latency})"
+        )
         for d in dirs:
             token, ready = (statistics.median(signed[d][k]) for k in ("token", "ready"))
             print(f"  {names[d]:>24}  token request {token:6.1f}  ready {ready:6.1f}")
@@ -219,6 +229,8 @@ def main() -> None:
                     f"  {names[d]:>24}  rendered {statistics.median(restored[d]):6.1f}"
                     f"  vs {args.variants[0]}: {paired:+6.1f}"
                 )
+        if not args.cold_runs:
+            return
         cold = cold_start(dirs, args.cold_runs)
         first = cold[dirs[0]]
         print(f"cold logged-out start, ready mark ({args.cold_runs} fresh profiles each)")
