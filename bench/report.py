@@ -351,12 +351,14 @@ def markdown(results: dict[str, Any]) -> str:
         "  peer four (its callback page fetches the discovery document before the token",
         "  request). Loopback shows Brython's CPU cost; latency shows what that saves.",
         "- **… floor**: the peer's page again, with the same brython.js (served",
-        "  immutable, like ours) loaded after oidc-client-ts and a few lines of inline",
-        "  Python that render what `signinRedirectCallback()` resolved: oidc-client-ts",
-        "  does the protocol in JavaScript, its requests running while Brython starts.",
-        "  No page that Brython renders signs in faster, so the floor's ratio is what",
-        "  Brython itself costs, and the gap between ours and the floor is what",
-        "  brython_oidc costs on top (its protocol steps in Python).",
+        "  immutable, like ours) loaded right after oidc-client-ts, and a few lines of",
+        "  inline Python that render what `signinRedirectCallback()` resolved.",
+        "  oidc-client-ts does the protocol in JavaScript while Brython starts: its",
+        "  discovery request travels during Brython's evaluation, its token request",
+        "  waits for the main thread (`bench/signin_profile.py --page floor-login`).",
+        "  It is a page that loads Brython with the protocol at JavaScript's cost, so",
+        "  the floor's ratio is roughly what Brython costs, and the gap between ours",
+        "  and the floor what brython_oidc costs on top (its protocol steps in Python).",
         "- **Token requests per renewal cycle**: token requests counted at the provider",
         "  over 18 s, divided by the renewals the first tab saw (new tokens), access tokens",
         "  living 12 s and renewed 6 s before expiry (1 s jitter), N tabs open",
@@ -453,7 +455,7 @@ def _over_floor(si: dict[str, Any]) -> str:
     if floor is None:
         return ""
     return (
-        f"; floor for any Brython page {_ratio(floor, si['peer'])}, "
+        f"; floor for a Brython page {_ratio(floor, si['peer'])}, "
         f"brython_oidc {si['ours'] - floor:+,.0f} ms over it"
     )
 
