@@ -4,7 +4,7 @@ Prints a table of figures (nothing passes or fails) and writes
 docs/performance/results.json, docs/performance/page-load.png and docs/performance.md.
 Needs: ``npm ci`` in bench/peer and tests/interop, matplotlib (the 'bench' extra).
 
-    python bench/compare.py [--runs 10] [--tabs 1 3 10] [--latency 20 50]
+    python bench/compare.py [--runs 10] [--cost-runs 30] [--tabs 1 3 10] [--latency 20 50]
                             [--providers dev node] [--no-docs]
 """
 
@@ -65,7 +65,7 @@ def sizes() -> dict[str, int]:
 
 
 def provider_figures(
-    key: str, runs: int, tabs: list[int], latencies: list[int], log: Any
+    key: str, runs: int, tabs: list[int], latencies: list[int], log: Any, cost_runs: int
 ) -> dict[str, Any]:
     origins = rig.Origins()
     out: dict[str, Any] = {
@@ -88,7 +88,7 @@ def provider_figures(
             base = origins.url("ours-login")
             paths = {"bare-brython": "/bare", "bare-app": "/bare-app", "ours-no-restore": "/"}
             samples = pageload.interleaved_ready(
-                {name: base + path for name, path in paths.items()}, "ours", runs
+                {name: base + path for name, path in paths.items()}, "ours", cost_runs
             )
             for name, s in samples.items():
                 out["load"][name] = {
@@ -130,6 +130,12 @@ def provider_figures(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument(
+        "--cost-runs",
+        type=int,
+        default=30,
+        help="fresh-browser runs of the framework-cost pages (cold loads spread widely)",
+    )
     parser.add_argument("--tabs", type=int, nargs="+", default=[1, 3, 10])
     parser.add_argument(
         "--latency",
@@ -152,7 +158,7 @@ def main() -> None:
     results: dict[str, Any] = {"machine": machine(), "command": report.command(sys.argv[1:])}
     results["sizes"] = sizes()
     results["providers"] = {
-        key: provider_figures(key, args.runs, args.tabs, args.latency, log)
+        key: provider_figures(key, args.runs, args.tabs, args.latency, log, args.cost_runs)
         for key in args.providers
     }
     log("app server under load")
