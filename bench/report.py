@@ -56,20 +56,42 @@ def cost_spread(provider: dict[str, Any], base_key: str, temp: str) -> str:
     return f" (run-by-run differences, middle half: {q1:,.0f} to {q3:,.0f} ms)"
 
 
-def _floor_rows(si: dict[str, Any], key: str, suffix: str) -> list[tuple[str, str, str, str, str]]:
-    """The floor page's sign-in (the peer's page rendered by Brython), if it was run."""
-    floor = si.get("floor")
-    if floor is None:
-        return []
-    return [
+def sign_in_sets(provider: dict[str, Any]) -> list[tuple[int | None, dict[str, Any]]]:
+    """``(latency ms or None for loopback, {page: median ms})`` for each sign-in run."""
+    latencies = provider.get("sign_in_latency", {}).items()
+    return [(None, provider["sign_in"]), *((int(ms), si) for ms, si in latencies)]
+
+
+def _sign_in_rows(
+    si: dict[str, Any], key: str, latency: int | None
+) -> list[tuple[str, str, str, str, str]]:
+    """One sign-in run: ours against the peer, then the floor page if it was run."""
+    if latency is None:
+        label, suffix = 'click "log in" → signed-in page, auto sign-in', ""
+    else:
+        label = f"  … with {latency} ms emulated latency per request"
+        suffix = f", {latency} ms latency"
+    out = [
         (
-            f"  … floor: the peer's page rendered by Brython{suffix}",
+            label,
             key,
-            _num(floor, " ms"),
+            _num(si["ours"], " ms"),
             _num(si["peer"], " ms"),
-            _ratio(floor, si["peer"]),
+            _ratio(si["ours"], si["peer"]),
         )
     ]
+    floor = si.get("floor")
+    if floor is not None:
+        out.append(
+            (
+                f"  … floor: the peer's page rendered by Brython{suffix}",
+                key,
+                _num(floor, " ms"),
+                _num(si["peer"], " ms"),
+                _ratio(floor, si["peer"]),
+            )
+        )
+    return out
 
 
 def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
@@ -151,28 +173,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                 _ratio(r["ours"], r["peer-memory"]),
             )
         )
-        si = p["sign_in"]
-        out.append(
-            (
-                'click "log in" → signed-in page, auto sign-in',
-                key,
-                _num(si["ours"], " ms"),
-                _num(si["peer"], " ms"),
-                _ratio(si["ours"], si["peer"]),
-            )
-        )
-        out += _floor_rows(si, key, "")
-        for latency, lat in p.get("sign_in_latency", {}).items():
-            out.append(
-                (
-                    f"  … with {latency} ms emulated latency per request",
-                    key,
-                    _num(lat["ours"], " ms"),
-                    _num(lat["peer"], " ms"),
-                    _ratio(lat["ours"], lat["peer"]),
-                )
-            )
-            out += _floor_rows(lat, key, f", {latency} ms latency")
+        for latency, si in sign_in_sets(p):
+            out += _sign_in_rows(si, key, latency)
         for a, b in zip(p["renewal"]["ours"], p["renewal"]["peer"], strict=True):
 
             def cell(x: dict[str, Any]) -> str:
@@ -253,23 +255,23 @@ def chart(results: dict[str, Any], path: Path) -> None:
     providers = results["providers"]
     fig, axes = plt.subplots(1, len(providers), figsize=(7.5 * len(providers), 4.2), squeeze=False)
     for ax, p in zip(axes[0], providers.values(), strict=True):
-        latencies = p.get("sign_in_latency", {})
-        labels = ["cold load", "warm load", "restore\non reload", "sign-in\nround trip"]
-        labels += [f"sign-in\n+{latency} ms/req" for latency in latencies]
+        sets = sign_in_sets(p)
+        labels = ["cold load", "warm load", "restore\non reload"]
+        labels += [
+            "sign-in\nround trip" if ms is None else f"sign-in\n+{ms} ms/req" for ms, _ in sets
+        ]
         for offset, (who, color) in enumerate((("ours", "#3572A5"), ("peer", "#f1b300"))):
             values = [
                 p["load"][who]["ready_cold_ms"],
                 p["load"][who]["ready_warm_ms"],
                 p["restore"][who] or 0,
-                p["sign_in"][who],
-                *(lat[who] for lat in latencies.values()),
+                *(si[who] for _, si in sets),
             ]
             xs = [i + (offset - 0.5) * 0.38 for i in range(len(labels))]
             name = "brython_oidc" if who == "ours" else "oidc-client-ts"
             bars = ax.bar(xs, values, 0.38, label=name, color=color)
             ax.bar_label(bars, fmt="%.0f", fontsize=8)
-        floors = [p["sign_in"].get("floor"), *(lat.get("floor") for lat in latencies.values())]
-        for i, floor in enumerate(floors, start=3):
+        for i, floor in enumerate((si.get("floor") for _, si in sets), start=3):
             if floor is not None:
                 ax.hlines(floor, i - 0.45, i + 0.45, colors="black", linestyles="dashed")
                 ax.annotate(f"floor {floor:.0f}", (i - 0.45, floor), fontsize=7, va="bottom")
@@ -432,20 +434,13 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str]]:
             for x in p["renewal"]["ours"]
         )
         out.append((f"one token request per renewal ({key})", per))
-        si = p["sign_in"]
-        out.append(
-            (
-                f"sign-in within 1.25× of oidc-client-ts ({key})",
-                _ratio(si["ours"], si["peer"]) + _over_floor(si),
+        for latency, si in sign_in_sets(p):
+            label = (
+                f"sign-in within 1.25× of oidc-client-ts ({key})"
+                if latency is None
+                else f"  … with {latency} ms emulated latency per request ({key})"
             )
-        )
-        for latency, lat in p.get("sign_in_latency", {}).items():
-            out.append(
-                (
-                    f"  … with {latency} ms emulated latency per request ({key})",
-                    _ratio(lat["ours"], lat["peer"]) + _over_floor(lat),
-                )
-            )
+            out.append((label, _ratio(si["ours"], si["peer"]) + _over_floor(si)))
     return out
 
 
