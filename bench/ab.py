@@ -113,72 +113,73 @@ def servers(dirs: list[Path], issuer: str, restore: str) -> Iterator[list[str]]:
             proc.wait()
 
 
+@contextlib.contextmanager
+def stack(dirs: list[Path], restore: str, ttl: int) -> Iterator[tuple[list[str], Any]]:
+    """Every variant's server, one development provider knowing them all, one browser."""
+    idp_port = free_port()
+    issuer = f"http://127.0.0.1:{idp_port}"
+    with servers(dirs, issuer, restore) as origins:
+        client = Client(rig.CLIENT_ID, [o + "/" for o in origins], scope=rig.SCOPE)
+        lifetimes = Lifetimes(access_token=ttl, id_token=ttl)
+        provider = Provider(issuer, clients=[client], lifetimes=lifetimes)
+        with serve_in_thread(create_idp_app(provider), port=idp_port), make_chrome() as driver:
+            yield origins, driver
+
+
 def sign_in(
     dirs: list[Path], runs: int, latency_ms: float = 0
 ) -> dict[Path, dict[str, list[float]]]:
-    idp_port = free_port()
-    issuer = f"http://127.0.0.1:{idp_port}"
     results: dict[Path, dict[str, list[float]]] = {d: {"token": [], "ready": []} for d in dirs}
-    with servers(dirs, issuer, "none") as origins:
-        client = Client(rig.CLIENT_ID, [o + "/" for o in origins], scope=rig.SCOPE)
-        lifetimes = Lifetimes(access_token=60, id_token=60)
-        provider = Provider(issuer, clients=[client], lifetimes=lifetimes)
-        with serve_in_thread(create_idp_app(provider), port=idp_port), make_chrome() as driver:
-            pageload.sign_in_with_form(driver, origins[0])
-            if latency_ms:
-                pageload.emulate_latency(driver, latency_ms)
-            for i in range(runs + 1):  # the first round warms every cache up
-                for d, origin in zip(dirs, origins, strict=True):
-                    driver.execute_script("sessionStorage.clear(); localStorage.clear()")
-                    driver.get(origin + "/")
-                    pageload.wait_rendered(driver, "logged-out")
-                    # The logged-out page loads the engine in idle time: let it.
-                    wait_for_js(
-                        driver, "__BRYTHON__.imported['brython_oidc.browser.client'] !== undefined"
-                    )
-                    driver.execute_script(
-                        "document.querySelector('[data-testid=login-button]').click()"
-                    )
-                    pageload.wait_rendered(driver, "logged-in")
-                    times: dict[str, Any] = driver.execute_script(CALLBACK_TIMES)
-                    if i:
-                        for key in ("token", "ready"):
-                            results[d][key].append(float(times[key]))
+    with stack(dirs, "none", 60) as (origins, driver):
+        pageload.sign_in_with_form(driver, origins[0])
+        if latency_ms:
+            pageload.emulate_latency(driver, latency_ms)
+        for i in range(runs + 1):  # the first round warms every cache up
+            for d, origin in zip(dirs, origins, strict=True):
+                driver.execute_script("sessionStorage.clear(); localStorage.clear()")
+                driver.get(origin + "/")
+                pageload.wait_rendered(driver, "logged-out")
+                # The logged-out page loads the engine in idle time: let it.
+                wait_for_js(
+                    driver, "__BRYTHON__.imported['brython_oidc.browser.client'] !== undefined"
+                )
+                driver.execute_script(
+                    "document.querySelector('[data-testid=login-button]').click()"
+                )
+                pageload.wait_rendered(driver, "logged-in")
+                times: dict[str, Any] = driver.execute_script(CALLBACK_TIMES)
+                if i:
+                    for key in ("token", "ready"):
+                        results[d][key].append(float(times[key]))
     return results
 
 
 def restore(dirs: list[Path], runs: int) -> dict[Path, list[float]]:
     """Reload start -> signed-in page rendered, one tab per variant (different origins,
     so no sibling tab): a restore at the provider each time."""
-    idp_port = free_port()
-    issuer = f"http://127.0.0.1:{idp_port}"
     results: dict[Path, list[float]] = {d: [] for d in dirs}
-    with servers(dirs, issuer, "auto") as origins:
-        client = Client(rig.CLIENT_ID, [o + "/" for o in origins], scope=rig.SCOPE)
-        lifetimes = Lifetimes(access_token=600, id_token=600)
-        provider = Provider(issuer, clients=[client], lifetimes=lifetimes)
-        with serve_in_thread(create_idp_app(provider), port=idp_port), make_chrome() as driver:
-            tabs = []
-            for k, origin in enumerate(origins):
-                if k == 0:
-                    pageload.sign_in_with_form(driver, origin)
-                else:
-                    driver.switch_to.new_window("tab")
-                    driver.get(origin + "/")
-                    pageload.wait_rendered(driver, "logged-out")
-                    driver.execute_script(
-                        "document.querySelector('[data-testid=login-button]').click()"
-                    )
-                    pageload.wait_rendered(driver, "logged-in")
-                tabs.append(driver.current_window_handle)
-            for i in range(runs + 1):  # the first reload may also try the iframe
-                for d, tab in zip(dirs, tabs, strict=True):
-                    driver.switch_to.window(tab)
-                    t0: float = driver.execute_script("return Date.now()")
-                    driver.refresh()
-                    pageload.wait_rendered(driver, "logged-in")
-                    if i:
-                        results[d].append(pageload.since_ms(driver, t0))
+    with stack(dirs, "auto", 600) as (origins, driver):
+        tabs = []
+        for k, origin in enumerate(origins):
+            if k == 0:
+                pageload.sign_in_with_form(driver, origin)
+            else:
+                driver.switch_to.new_window("tab")
+                driver.get(origin + "/")
+                pageload.wait_rendered(driver, "logged-out")
+                driver.execute_script(
+                    "document.querySelector('[data-testid=login-button]').click()"
+                )
+                pageload.wait_rendered(driver, "logged-in")
+            tabs.append(driver.current_window_handle)
+        for i in range(runs + 1):  # the first reload may also try the iframe
+            for d, tab in zip(dirs, tabs, strict=True):
+                driver.switch_to.window(tab)
+                t0: float = driver.execute_script("return Date.now()")
+                driver.refresh()
+                pageload.wait_rendered(driver, "logged-in")
+                if i:
+                    results[d].append(pageload.since_ms(driver, t0))
     return results
 
 
