@@ -88,7 +88,7 @@ aio.run(boot())
 def build(app_dir: Path) -> tuple[bytes, int]:
     (app_dir / "bench_app.py").write_text(APP_MODULE)
     bundle = build_bundle([*framework_modules(), *iter_app_modules(app_dir)])
-    framework_only = build_bundle(framework_modules())
+    framework_only = build_bundle(framework_modules(), engine=True)
     return bundle.content, len(gzip.compress(framework_only.content, 9))
 
 

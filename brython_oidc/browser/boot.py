@@ -23,7 +23,7 @@ import javascript
 from browser import window
 
 from . import keys
-from .handle import Oidc, mark_ready
+from .handle import Oidc, load_engine, mark_ready
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 CONFIG_ELEMENT_ID = "brython-oidc-config"
 
 
-def read_config() -> dict[str, object]:
+async def read_config() -> dict[str, object]:
     """The JSON the server injected in ``<script type="application/json" id=...>``."""
     element = window.document.getElementById(CONFIG_ELEMENT_ID)
     if not element:
@@ -45,6 +45,7 @@ def read_config() -> dict[str, object]:
     except Exception:
         value = None
     if not isinstance(value, dict):
+        await load_engine()  # core.errors is one of the engine's modules
         from brython_oidc.core.errors import ConfigurationError
 
         raise ConfigurationError(
@@ -91,14 +92,16 @@ async def create_oidc(**overrides: object) -> Oidc | MockOidc:
     Inside the silent-renew iframe or a login popup it hands the response to the
     window that asked and never resolves: the app must not boot there.
     """
-    mapping = read_config()
+    mapping = await read_config()
     mapping.update(overrides)
     callback = may_be_callback()
     if callback:
+        await load_engine()
         from .landing import relay_if_not_ours
 
         await relay_if_not_ours(mapping)
     if "mock" in mapping:
+        await load_engine()
         from .mock import MockOidc
 
         mock = MockOidc(mapping.pop("mock"))
@@ -108,7 +111,7 @@ async def create_oidc(**overrides: object) -> Oidc | MockOidc:
     oidc = Oidc(mapping)
     issuer, client_id = mapping.get("issuer"), mapping.get("client_id")
     if not isinstance(issuer, str) or not isinstance(client_id, str):
-        oidc.load()  # raises the ConfigurationError naming the field
+        await oidc._engine()  # raises the ConfigurationError naming the field
     else:
         await _start(oidc, keys.namespace(issuer, client_id), mapping, callback)
     mark_ready()
@@ -124,7 +127,7 @@ async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool
         # (refused with ValidationError("state")): each needs the engine.
         callback = callback_shaped(ns, mapping.get("response_mode"))
     if not callback and _stored(window.sessionStorage, keys.after_logout_key(ns)):
-        oidc.load().start_logged_out()
+        (await oidc._engine()).start_logged_out()
         return
     hint = _stored(window.localStorage, keys.hint_key(ns))
     mode = mapping.get("session_restore", "auto")
@@ -139,8 +142,8 @@ async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool
         async def ask() -> bool | None:  # not a lambda: Brython warns "never awaited"
             return await sibling_signed_in(ns, hint)
 
-        await oidc.load().start(sibling=ask, restore=restore)
+        await (await oidc._engine()).start(sibling=ask, restore=restore)
         return
     sibling = await sibling_signed_in(ns, hint)
     if sibling is not False or restore:
-        await oidc.load().start(sibling=sibling, restore=restore)
+        await (await oidc._engine()).start(sibling=sibling, restore=restore)

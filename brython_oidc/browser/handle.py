@@ -2,9 +2,10 @@
 
 It is cheap to create: the protocol engine (``client.Session``, which imports
 core/) is loaded only when needed — at start-up when there is something to
-restore, else in the background right after the ready mark (its precompiled
-JavaScript, the engine asset, fetched first), or on the first ``login()``.
-Until then the user is simply logged out.
+restore, else in the background right after the ready mark, or on the first
+``login()``. Its modules come in the engine asset (server/assets.py), not in the
+bundle, so each of those first awaits ``load_engine``. Until then the user is
+simply logged out.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ if TYPE_CHECKING:
     from .client import Session
 
 READY_MARK = "brython-oidc:ready"
+
+
+async def load_engine() -> None:
+    """Wait for the engine asset; ``ConnectionError`` if it could not be fetched.
+
+    A page without the boot file's loader has the engine's sources in its bundle.
+    """
+    load = getattr(window, "__brython_oidc_engine", None)
+    if load is not None and not await load():
+        raise ConnectionError(
+            "brython-oidc: the engine script (/_brython_oidc/engine.*.js) did not load;"
+            " check the network and the Content-Security-Policy, then try again"
+        )
 
 
 def mark_ready() -> None:
@@ -64,6 +78,12 @@ class Oidc:
         self._session = Session(config, self)
         return self._session
 
+    async def _engine(self) -> Session:
+        """``load()``, once the engine asset is there (``load_engine``)."""
+        if self._session is None:
+            await load_engine()
+        return self.load()
+
     def warm_up(self) -> None:
         """Load the engine when the page is idle (cross-tab login, faster login click)."""
         if self._session is not None:
@@ -79,8 +99,7 @@ class Oidc:
                 window.console.error(f"brython-oidc: {type(exc).__name__}: {exc}")
 
         # The boot file's engine loader (server/assets.py) is requestIdleCallback run
-        # once the engine asset (its modules precompiled) has loaded, so importing it
-        # compiles nothing here. A login click meanwhile imports from source.
+        # once the engine asset (its modules precompiled) has loaded or failed to.
         idle = getattr(window, "__brython_oidc_idle", None) or getattr(
             window, "requestIdleCallback", None
         )
@@ -125,17 +144,17 @@ class Oidc:
 
     async def fetch(self, url: str, **init: object) -> object:
         """``window.fetch`` with ``Authorization`` added for own/allowed origins only."""
-        return await self.load().fetch(url, **init)
+        return await (await self._engine()).fetch(url, **init)
 
     async def login(
         self, redirect_to: str | None = None, *, popup: bool = False, **params: object
     ) -> None:
         """Sign in: a redirect to the provider, or a popup window with ``popup=True``."""
-        await self.load().login(redirect_to, popup=popup, **params)
+        await (await self._engine()).login(redirect_to, popup=popup, **params)
 
     async def logout(self, redirect_to: str = "home") -> None:
         """Sign out here, in every tab, and at the provider."""
-        await self.load().logout(redirect_to)
+        await (await self._engine()).logout(redirect_to)
 
     async def renew(self) -> None:
         """Renew the tokens now (normally scheduled before expiry)."""

@@ -121,35 +121,48 @@ HINT_SUFFIX = ":signed-in"
 AFTER_LOGOUT_SUFFIX = ":after-logout"
 
 #: The JS global the boot file defines: ``requestIdleCallback`` that first loads the
-#: engine asset (once). ``handle.Oidc.warm_up`` uses it in place of the platform's.
+#: engine asset (once), and calls back only if it loaded. ``handle.Oidc.warm_up``
+#: uses it in place of the platform's.
 ENGINE_LOADER_GLOBAL = "__brython_oidc_idle"
+
+#: The JS global the boot file defines: a function answering a Promise of whether the
+#: engine asset has loaded (fetched on the first call; after a failed load, the next
+#: call tries again). ``handle.load_engine`` awaits it before importing the engine.
+ENGINE_PROMISE_GLOBAL = "__brython_oidc_engine"
 
 #: Runs after ``_CAPTURE_CALLBACK``. A dynamically inserted script delays the window
 #: load event until it has run, so ``brython()`` (started from ``body.onload``) finds
-#: the engine's entries in ``__BRYTHON__.precompiled`` (checked by
-#: tests/browser/test_precompiled_engine.py). Loaded at once when the engine runs at
-#: start-up (browser/boot.py ``_start``): a callback, the "was signed in" hint, a
-#: return from the provider's logout, or ``session_restore: "iframe"``. A failed load
-#: only means compiling in the page.
+#: the engine's modules (``__BRYTHON__.VFS``, ``__BRYTHON__.precompiled``) already
+#: there (tests/browser/test_precompiled_engine.py). Loaded at once when the engine
+#: runs at start-up (browser/boot.py ``_start``): a callback, the "was signed in"
+#: hint, a return from the provider's logout, ``session_restore: "iframe"``, or a
+#: ``mock`` configuration; else after the ready mark, or when a login click needs it.
 _LOAD_ENGINE = """(function () {
-  var url = %(url)s, prefix = %(prefix)s, script = null, loaded = false, waiting = [];
+  var url = %(url)s, prefix = %(prefix)s, loading = null;
   function idle(callback, options) {
     if (window.requestIdleCallback) { window.requestIdleCallback(callback, options); }
     else { setTimeout(callback, 50); }
   }
-  function finish() {
-    loaded = true;
-    waiting.splice(0).forEach(function (args) { idle(args[0], args[1]); });
-  }
-  var load = window.%(global)s = function (callback, options) {
-    if (callback) {
-      if (loaded) { idle(callback, options); } else { waiting.push([callback, options]); }
+  var load = window.%(promise)s = function () {
+    if (!loading) {
+      loading = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = function () { resolve(true); };
+        script.onerror = function () {
+          loading = null;  // a later call tries again
+          script.remove();
+          resolve(false);
+        };
+        document.head.appendChild(script);
+      });
     }
-    if (script) { return; }
-    script = document.createElement("script");
-    script.src = url;
-    script.onload = script.onerror = finish;
-    document.head.appendChild(script);
+    return loading;
+  };
+  // The callback runs only once the engine is there; a failed load is reported by
+  // the next call that needs it (handle.load_engine), which fetches it again.
+  window.%(global)s = function (callback, options) {
+    load().then(function (ok) { if (ok && callback) { idle(callback, options); } });
   };
   function has(name, suffix) {
     try {
@@ -163,14 +176,14 @@ _LOAD_ENGINE = """(function () {
     } catch (e) {}  // storage disabled: nothing to restore
     return false;
   }
-  function iframe_restore() {
+  function configured() {
     try {
-      var config = document.getElementById(%(config_id)s);
-      return JSON.parse(config.textContent).session_restore === "iframe";
+      var config = JSON.parse(document.getElementById(%(config_id)s).textContent);
+      return config.session_restore === "iframe" || "mock" in config;
     } catch (e) { return false; }
   }
   if (typeof window.%(callback)s === "string" || has("localStorage", %(hint)s) ||
-      has("sessionStorage", %(after_logout)s) || iframe_restore()) {
+      has("sessionStorage", %(after_logout)s) || configured()) {
     load();
   }
 })();
@@ -182,6 +195,7 @@ def load_engine_script(engine_url: str) -> str:
         "url": json.dumps(engine_url),
         "prefix": json.dumps(KEYS_PREFIX),
         "global": ENGINE_LOADER_GLOBAL,
+        "promise": ENGINE_PROMISE_GLOBAL,
         "callback": CALLBACK_URL_GLOBAL,
         "hint": json.dumps(HINT_SUFFIX),
         "after_logout": json.dumps(AFTER_LOGOUT_SUFFIX),
@@ -245,7 +259,7 @@ class AssetSet:
     def _build(self) -> tuple[Asset, Asset, Asset]:
         modules = source_modules(self.app_dir)
         self._stamp = _snapshot(modules)
-        bundle = build_bundle(modules)
+        bundle = build_bundle(modules, engine=True)
         self.modules = bundle.modules
         self.compiled_at_load = bundle.compiled_at_load
         engine = Asset("engine", build_engine(framework_modules()))

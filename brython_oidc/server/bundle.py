@@ -243,17 +243,28 @@ def _precompiled_line(module: ModuleSource, js: str) -> str:
     return f"__BRYTHON__.precompiled[{json.dumps(module.name)}]={value};\n"
 
 
-def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> bytes:
-    """The engine asset: compiled JavaScript for the framework modules outside ``MODULES``.
+#: The engine's VFS entries, minus those the bundle already has (an app's bundle keeps
+#: the framework modules the app imports at load: its compiled entry runs).
+_ADD_TO_VFS = (
+    "(function(m){var B=__BRYTHON__,a={};"
+    "for(var k in m){if(!B.VFS||!B.VFS.hasOwnProperty(k)){a[k]=m[k];}}"
+    "B.loadBrythonPackage(a);})(%s);\n"
+)
 
-    Entries of ``precompiled.json`` that match this brython.js and the source the
-    bundle holds (``minify`` as for the bundle); a module edited since is compiled by
-    ``server/compiler.py``, deterministically, so the engine's hash depends on the
-    sources only, or left out without mini-racer. The bundle keeps every module's
-    source, so a page that never runs this file, or a module left out of it, is
-    compiled in the page as before (see ``server/precompiled.py``).
+
+def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> bytes:
+    """The engine asset: the framework modules outside ``MODULES``, compiled.
+
+    Its first line adds their VFS entries (those a bundle built with ``engine=True``
+    leaves out; an app's bundle that imports one at load keeps its own), each with no
+    source when compiled. The compiled JavaScript comes from ``precompiled.json``
+    when it matches this brython.js and the source (``minify`` as for the bundle); a
+    module edited since is compiled by ``server/compiler.py``, deterministically, so
+    the engine's hash depends on the sources only; without mini-racer its entry keeps
+    the source and is compiled in the page (see ``server/precompiled.py``).
     """
-    lines = ["// brython_oidc engine: precompiled framework modules (server/precompiled.py).\n"]
+    vfs: dict[str, list[object]] = {}
+    lines = []
     for module in modules:
         if module.is_package:
             # Brython's VFS loader runs a module's parent packages again from this
@@ -272,13 +283,17 @@ def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> byt
         source = module.path.read_text(encoding="utf-8")
         data = _entry(module.name, module.path, module.is_package, source, minify)[0]
         js = _compiled(module, data)
+        entry: list[object] = [".py", "" if js is not None else data, []]
+        vfs[module.name] = [*entry, 1] if module.is_package else entry
         if js is None:
             continue
         line = _precompiled_line(module, js)
         if module.is_package:
             line = f"if(__BRYTHON__.imported[{json.dumps(module.name)}]===undefined){line}"
         lines.append(line)
-    return "".join(lines).encode("utf-8")
+    added = _ADD_TO_VFS % json.dumps(vfs, separators=(",", ":"))
+    head = "// brython_oidc engine: precompiled framework modules (server/precompiled.py).\n"
+    return (head + added + "".join(lines)).encode("utf-8")
 
 
 def is_framework_module(name: str) -> bool:
@@ -362,13 +377,20 @@ def _compiled(module: ModuleSource, data: str) -> str | None:
 
 
 def build_bundle(
-    modules: Iterable[ModuleSource], *, minify: bool = True, precompile: bool = True
+    modules: Iterable[ModuleSource],
+    *,
+    minify: bool = True,
+    precompile: bool = True,
+    engine: bool = False,
 ) -> Bundle:
     """Build the bundle for ``modules``; a duplicate module name is an error.
 
     With ``precompile``, what the page imports while loading (``at_load``) also ships
     compiled: framework modules from ``precompiled.json`` (see
-    ``server/precompiled.py``), the app's by ``server/compiler.py``.
+    ``server/precompiled.py``), the app's by ``server/compiler.py``. With ``engine``,
+    the framework modules the page does not import while loading are left to the
+    engine asset (``build_engine``), which the page loads before it needs them
+    (``browser/handle.load_engine``); without it the bundle holds every source.
     """
     entries: dict[str, tuple[ModuleSource, str, tuple[str, ...], frozenset[str]]] = {}
     for module in modules:
@@ -379,12 +401,18 @@ def build_bundle(
             module,
             *_entry(module.name, module.path, module.is_package, source, minify),
         )
-    loading = at_load({n: e[3] for n, e in entries.items()}) if precompile else set()
-    js_of = {name: _compiled(entries[name][0], entries[name][1]) for name in loading}
+    loading = at_load({n: e[3] for n, e in entries.items()})
+    js_of = (
+        {name: _compiled(entries[name][0], entries[name][1]) for name in loading}
+        if precompile
+        else {}
+    )
     missing = not precompile or None in js_of.values()
     vfs: dict[str, object] = {}
     compiled: list[str] = []
     for name, (module, data, imports, _load_imports) in entries.items():
+        if engine and is_framework_module(name) and name not in loading:
+            continue
         js = js_of.get(name)
         if js is not None:
             compiled.append(_precompiled_line(module, js))

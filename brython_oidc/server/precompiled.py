@@ -14,9 +14,10 @@ before compiling:
 
 - the bundle, for ``MODULES`` (the logged-out fast path), in place of their source;
 - the engine asset (``bundle.build_engine``, ``engine.<hash>.js``), for every other
-  framework module, next to their source in the bundle. The boot file loads it only
-  when the protocol engine will run (a callback, a restore) and ``handle.warm_up``
-  after the ready mark, so a logged-out first visit does not fetch it first.
+  framework module, with their VFS entries (the bundle served with it leaves them
+  out). The boot file loads it only when the protocol engine will run (a callback, a
+  restore), ``handle.warm_up`` after the ready mark, and ``handle.load_engine``
+  before a login, so a logged-out first visit does not fetch it first.
 
 An entry is used only when it was compiled from exactly this ``brython.js`` and this
 module source (both hashed), so an upgraded Brython or an edited module falls back

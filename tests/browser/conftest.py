@@ -83,6 +83,7 @@ class PageServer:
     def __init__(self) -> None:
         self.port = 0
         self.bundle = b""
+        self.boot_bundle = b""
         self.config: dict[str, Any] = {}
         self.app_module = "app_page"
         #: Serve the app shell with the boot file and the engine asset (BOOT_HTML).
@@ -100,6 +101,9 @@ class PageServer:
         modules = [*framework_modules(), *iter_app_modules(PAGES)]
         bundle = build_bundle(modules)
         self.bundle = bundle.content
+        # The app shell gets the bundle create_app serves: the engine's modules come
+        # in the engine asset. The runner pages import any module from the bundle.
+        self.boot_bundle = build_bundle(modules, engine=True).content
         self.engine = build_engine(framework_modules())
         # As server/assets.py does: no IndexedDB cache when nothing compiles at load.
         self.boot = boot_script(
@@ -112,7 +116,8 @@ class PageServer:
             return FileResponse(BRYTHON_JS, media_type="text/javascript")
 
         async def bundle_js(request: Request) -> Response:
-            return Response(self.bundle, media_type="text/javascript", headers=NO_STORE)
+            content = self.boot_bundle if self.boot_file else self.bundle
+            return Response(content, media_type="text/javascript", headers=NO_STORE)
 
         async def engine_js(request: Request) -> Response:
             return Response(self.engine, media_type="text/javascript", headers=NO_STORE)

@@ -180,3 +180,59 @@ def test_the_server_compiler_makes_what_the_page_compiler_makes(driver: Any, hoo
         assert same_program(ours, in_page), module.name
         renamed += ours != in_page
     assert renamed > 30  # the page's generated names differ: the comparison is real
+
+
+def block_engine(driver: Any, blocked: bool) -> None:
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*engine.js*"] if blocked else []})
+
+
+def test_bundle_holds_no_engine_module(driver: Any, hooked: Any) -> None:
+    hooked.app_module = "minimal_page"
+    driver.get(hooked.origin + "/")
+    wait_state(driver, "logged-out")
+    vfs_at_start = json.loads(hooked.boot_bundle.decode().split("\n", 1)[0][31:-1])
+    assert "brython_oidc.browser.boot" in vfs_at_start
+    # The test pages import a few engine modules at load (the router, core/): those
+    # stay in the bundle, compiled; the rest are left to the engine asset.
+    lazy = {"brython_oidc.browser.client", "brython_oidc.core.jose", "brython_oidc.browser.tabs"}
+    assert lazy <= set(ENGINE)
+    assert not lazy & set(vfs_at_start)
+    # The engine asset adds them when it loads (warm_up).
+    wait_engine_warmed_up(driver)
+    vfs_now = driver.execute_script("return Object.keys(__BRYTHON__.VFS)")
+    assert set(ENGINE) <= set(vfs_now)
+
+
+def test_login_waits_for_the_engine_and_a_failed_load_is_reported_then_retried(
+    driver: Any, hooked: Any
+) -> None:
+    hooked.app_module = "engine_page"
+    block_engine(driver, True)
+    try:
+        driver.get(hooked.origin + "/")
+        wait_state(driver, "logged-out")  # the ready mark needs no engine
+        driver.execute_script("window.app_try_login()")
+        wait_for_js(driver, "window.app_login_error !== ''", 20)
+        error = driver.execute_script("return window.app_login_error")
+        assert error.startswith("ConnectionError: brython-oidc: the engine script"), error
+        assert "try again" in error
+        assert driver.current_url.startswith(hooked.origin)  # the user stays where they were
+        # The network is back: the next login fetches the engine again and goes.
+        block_engine(driver, False)
+        driver.execute_script("window.app_try_login()")
+        sign_in(driver)
+        wait_state(driver, "logged-in")
+    finally:
+        block_engine(driver, False)
+    assert_engine_ran_precompiled(driver)
+
+
+def test_mock_mode_loads_the_engine_at_start(driver: Any, hooked: Any) -> None:
+    hooked.app_module = "minimal_page"
+    hooked.config = {"mock": {"user": {"sub": "u1", "name": "Mock Alice"}}}
+    driver.get(hooked.origin + "/")
+    wait_state(driver, "logged-in")
+    # The boot file fetched it before brython() started (the window load event waits).
+    assert driver.execute_script("return window.__engine_at_ready")[1] == 1
+    assert compiled_framework(page_state(driver)) == []

@@ -19,6 +19,7 @@ from brython_oidc.server.bundle import (
     build_bundle,
     build_engine,
     framework_modules,
+    iter_app_modules,
     prepare_source,
 )
 from tests.server.helpers import make_app, script_urls
@@ -37,12 +38,24 @@ ENTRY = re.compile(
 )
 
 
-def engine_entries(content: bytes) -> dict[str, object]:
-    """``{module: compiled}`` from the engine's lines (a comment line first)."""
+VFS_LINE = re.compile(r"^\(function\(m\)\{.*B\.loadBrythonPackage\(a\);\}\)\((\{.*\})\);$")
+
+
+def engine_vfs(content: bytes) -> dict[str, list[object]]:
+    """The VFS entries the engine adds (its second line; a comment line first)."""
     lines = content.decode().splitlines()
     assert lines[0].startswith("//")
+    match = VFS_LINE.match(lines[1])
+    assert match, lines[1][:80]
+    vfs: dict[str, list[object]] = json.loads(match.group(1))
+    return vfs
+
+
+def engine_entries(content: bytes) -> dict[str, object]:
+    """``{module: compiled}`` from the engine's lines (a comment and the VFS first)."""
+    lines = content.decode().splitlines()
     entries: dict[str, object] = {}
-    for line in lines[1:]:
+    for line in lines[2:]:
         deleted = DELETE.match(line)
         if deleted:  # a package already imported (see build_engine)
             assert deleted.group(1) == deleted.group(2)
@@ -71,6 +84,12 @@ def test_engine_holds_every_other_framework_module_compiled() -> None:
         js = precompiled.compiled_js(module.name, source)
         # Brython's table holds a package's code in a one-item list.
         assert entries[module.name] == ([js] if module.is_package else js)
+    # Every one also gets its VFS entry, sourceless since it is compiled.
+    vfs = engine_vfs(build_engine(modules))
+    assert set(vfs) == expected
+    for module in modules:
+        if module.name in vfs:
+            assert vfs[module.name] == [".py", "", [], *([1] if module.is_package else [])]
 
 
 def test_engine_never_runs_a_package_imported_before_it_again() -> None:
@@ -120,12 +139,16 @@ def test_engine_leaves_out_a_stale_entry_without_mini_racer(
     compiler.compile_module.cache_clear()
     monkeypatch.setitem(sys.modules, "py_mini_racer", None)  # import fails as if absent
     try:
-        entries = engine_entries(build_engine(modules))
+        content = build_engine(modules)
+        entries = engine_entries(content)
     finally:
         compiler.get_compiler.cache_clear()
         compiler.compile_module.cache_clear()
-    assert name not in entries  # compiled in the page from the bundle's source
+    assert name not in entries  # compiled in the page from the engine's source
     assert "brython_oidc.core.jose" in entries
+    vfs = engine_vfs(content)
+    assert vfs[name][1] == prepare_source(modules[-1].path.read_text("utf-8"))
+    assert vfs["brython_oidc.core.jose"][1] == ""
 
 
 def test_bundle_keeps_every_engine_source_and_none_compiled() -> None:
@@ -135,6 +158,35 @@ def test_bundle_keeps_every_engine_source_and_none_compiled() -> None:
     for name in engine_entries(build_engine(framework_modules())):
         assert vfs[name][1], name  # type: ignore[index]
         assert json.dumps(name) not in compiled_part
+
+
+def test_bundle_for_an_engine_leaves_the_engine_modules_to_it(tmp_path: Path) -> None:
+    engine = build_engine(framework_modules())
+    bundle = build_bundle(framework_modules(), engine=True)
+    assert set(bundle.modules) == set(precompiled.MODULES)
+    assert not set(bundle.modules) & set(engine_vfs(engine))
+    # What the app imports at load stays in the bundle, compiled: the engine's entry
+    # for it is skipped in the page (its VFS check), the bundle's is used.
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "main.py").write_text("from brython_oidc.core.errors import OIDCError\n")
+    with_app = build_bundle([*framework_modules(), *iter_app_modules(app)], engine=True)
+    assert "brython_oidc.core.errors" in with_app.modules
+    assert "brython_oidc.core.config" not in with_app.modules
+    assert '__BRYTHON__.precompiled["brython_oidc.core.errors"]=' in with_app.content.decode()
+    # Without precompiled entries (a stale precompiled.json without mini-racer),
+    # the bundle still holds the at-load modules, as source.
+    plain = build_bundle(framework_modules(), engine=True, precompile=False)
+    assert set(plain.modules) == set(precompiled.MODULES)
+    assert all(vfs_of(plain.content)[name][1] for name in plain.modules)  # type: ignore[index]
+
+
+def test_asset_set_serves_the_bundle_for_its_engine(tmp_path: Path) -> None:
+    asset_set = AssetSet(make_app(tmp_path / "app"))
+    vfs = vfs_of(asset_set.bundle.content)
+    assert "brython_oidc.browser.boot" in vfs
+    assert "brython_oidc.browser.client" not in vfs
+    assert "brython_oidc.browser.client" in engine_vfs(asset_set.engine.content)
 
 
 def test_asset_set_names_the_engine_in_the_boot_file_only(tmp_path: Path) -> None:
@@ -167,6 +219,7 @@ def test_boot_file_and_browser_modules_agree_on_names() -> None:
     assert keys.CALLBACK_URL_GLOBAL == assets.CALLBACK_URL_GLOBAL
     handle = (PACKAGE / "browser" / "handle.py").read_text("utf-8")
     assert f'getattr(window, "{assets.ENGINE_LOADER_GLOBAL}", None)' in handle
+    assert f'getattr(window, "{assets.ENGINE_PROMISE_GLOBAL}", None)' in handle
 
 
 def test_engine_is_served_immutable_gzipped_with_security_headers(tmp_path: Path) -> None:
