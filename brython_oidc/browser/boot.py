@@ -137,12 +137,18 @@ async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool
         return
     restore = mode == "iframe" or (hint and mode != "none")
     if callback:
-        # The engine loads anyway; the sibling matters only if the callback turns out
-        # not to be ours to handle (used state: reload, Back), so it is asked then.
+        from .callback import receive_page
+
+        # The code goes out first; the rest of the engine loads while it travels
+        # (the engine asset is there: create_oidc awaited it for the callback).
+        received = await receive_page(mapping)
+
+        # The sibling matters only if the callback turns out not to be ours to
+        # handle (used state: reload, Back), so it is asked then.
         async def ask() -> bool | None:  # not a lambda: Brython warns "never awaited"
             return await sibling_signed_in(ns, hint)
 
-        await (await oidc._engine()).start(sibling=ask, restore=restore)
+        await oidc.load(received).start(sibling=ask, restore=restore, received=received)
         return
     sibling = await sibling_signed_in(ns, hint)
     if sibling is not False or restore:

@@ -37,12 +37,15 @@ if TYPE_CHECKING:
     from brython_oidc.core.messages import Message
     from brython_oidc.core.token import TokenSet
 
+    from .callback import Received
     from .exchange import Verified
     from .handle import Oidc
 
 
 class Session:
-    def __init__(self, config: ClientConfig, handle: Oidc) -> None:
+    def __init__(
+        self, config: ClientConfig, handle: Oidc, provider: Provider | None = None
+    ) -> None:
         self.config = config
         self.namespace = namespace = keys.namespace(config.issuer, config.client_id)
         self.tab_id = webcrypto.random_bytes(8).hex()
@@ -51,7 +54,8 @@ class Session:
         self.blind_iframe = Stamp(blind_iframe_key(namespace))
         self.lock_name = keys.renew_lock(namespace)
         self.session_lock = SharedLock(keys.session_lock(namespace))
-        self.provider = Provider(config)
+        #: ``provider``: the one that received the callback (its keys may be in flight).
+        self.provider = provider or Provider(config)
         self.tokens: TokenSet | None = None
         #: A callback's code whose exchange found the provider unreachable (retried).
         self.pending_code: tuple[Transaction, str] | None = None
@@ -152,7 +156,7 @@ class Session:
             await self.sign_in(verified)
         except OIDCError as exc:
             self.fail(exc)
-            raise
+            raise exc  # not bare: see startup.redeem
         if redirect_to:
             page.replace_url(return_to)
 
@@ -161,8 +165,10 @@ class Session:
 
     # --- start-up (the steps live in ``startup``) ----------------------------------------
 
-    async def start(self, *, sibling: startup.Sibling, restore: bool) -> None:
-        await startup.start(self, sibling=sibling, restore=restore)
+    async def start(
+        self, *, sibling: startup.Sibling, restore: bool, received: Received | None = None
+    ) -> None:
+        await startup.start(self, sibling=sibling, restore=restore, received=received)
 
     def start_logged_out(self) -> None:
         startup.start_logged_out(self)

@@ -25,6 +25,7 @@ from .verify import parse_id_token, verify_id_token
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from typing import Any
 
     from brython_oidc.core.authorization import Transaction
     from brython_oidc.core.token import TokenSet
@@ -50,6 +51,45 @@ def no_clock_jump() -> float:
     return 0.0
 
 
+class Sent:
+    """A code on its way to the token endpoint, the JWKS fetched beside it."""
+
+    __slots__ = ("jwks", "nonce", "provider", "tokens")
+
+    def __init__(
+        self, provider: Provider, nonce: str, tokens: aio.Future, jwks: aio.Future | None
+    ) -> None:
+        self.provider = provider
+        self.nonce = nonce
+        self.tokens = tokens
+        self.jwks = jwks
+
+
+async def send_code(provider: Provider, transaction: Transaction, code: str) -> Sent:
+    """RFC 6749 §4.1.3 with the code_verifier (RFC 7636 §4.5), sent; not awaited."""
+    metadata = await provider.discover()
+    request = build_authorization_code_request(
+        provider.config, metadata, code, transaction.code_verifier
+    )
+    keys = await provider.key_set()
+    # The JWKS travels while the token request does (one round trip fewer on the
+    # sign-in path); the verification still waits for it and checks everything.
+    jwks = in_background(keys.fetch()) if keys.jwks is None else None
+    return Sent(provider, transaction.nonce, in_background(provider.token(request)), jwks)
+
+
+async def finish_code(sent: Sent, *, clock_jump: Callable[[], float] = no_clock_jump) -> Verified:
+    """The token response of ``send_code``, its ID token checked (OIDC Core §3.1.3.7)."""
+    tokens, error = await sent.tokens
+    if error is not None:
+        raise error
+    if sent.jwks is not None:
+        await sent.jwks  # a failed fetch leaves keys.jwks unset: verify fetches and reports
+    return await verify(
+        sent.provider, tokens, nonce=sent.nonce, previous=None, offset=0.0, clock_jump=clock_jump
+    )
+
+
 async def exchange_code(
     provider: Provider,
     transaction: Transaction,
@@ -58,39 +98,23 @@ async def exchange_code(
     clock_jump: Callable[[], float] = no_clock_jump,
 ) -> Verified:
     """RFC 6749 §4.1.3 with the code_verifier (RFC 7636 §4.5), then §3.1.3.7."""
-    metadata = await provider.discover()
-    request = build_authorization_code_request(
-        provider.config, metadata, code, transaction.code_verifier
-    )
-    keys = await provider.key_set()
-    # The JWKS travels while the token request does (one round trip fewer on the
-    # sign-in path); the verification below still waits for it and checks everything.
-    jwks = in_background(keys.fetch()) if keys.jwks is None else None
-    tokens = await provider.token(request)
-    if jwks is not None:
-        await jwks  # a failed fetch leaves keys.jwks unset: verify fetches and reports
-    return await verify(
-        provider,
-        tokens,
-        nonce=transaction.nonce,
-        previous=None,
-        offset=0.0,
-        clock_jump=clock_jump,
-    )
+    sent = await send_code(provider, transaction, code)
+    return await finish_code(sent, clock_jump=clock_jump)
 
 
-def in_background(task: Awaitable[object]) -> aio.Future:
-    """Start ``task`` now; the future settles when it is done, with its error or None
-    (never raising: the caller runs the same step again, which reports it)."""
+def in_background(task: Awaitable[Any]) -> aio.Future:
+    """Start ``task`` now; the future settles when it is done with ``(result, None)``
+    or ``(None, error)``, never rejecting: nobody may be awaiting it yet, and an
+    unawaited rejection would reach the console."""
     done = aio.Future()
 
     async def run() -> None:
-        error: Exception | None = None
         try:
-            await task
+            result = await task
         except Exception as exc:
-            error = exc
-        done.set_result(error)
+            done.set_result((None, exc))
+            return
+        done.set_result((result, None))
 
     aio.run(run())
     return done

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from brython_oidc.core.errors import OIDCError
     from brython_oidc.core.token import TokenSet
 
+    from .callback import Received
     from .client import Session
 
 READY_MARK = "brython-oidc:ready"
@@ -55,11 +56,13 @@ class Oidc:
 
     # --- loading the engine -------------------------------------------------------------
 
-    def load(self) -> Session:
+    def load(self, received: Received | None = None) -> Session:
         """The protocol engine, imported and created on first use.
 
         A configuration error is raised here (and remembered, so a background load
         that failed is reported again by the next call that needs the engine).
+        ``received``: a callback received before the engine loaded (browser/boot.py),
+        whose configuration and provider the engine takes over.
         """
         if self._session is not None:
             return self._session
@@ -70,6 +73,9 @@ class Oidc:
 
         from .client import Session
 
+        if received is not None:
+            self._session = Session(received.config, self, received.provider)
+            return self._session
         try:
             config = ClientConfig.from_mapping(self._mapping)
         except OIDCError as exc:

@@ -1,4 +1,5 @@
-"""Start-up and restore: callback capture, sibling tab, silent and redirect restore.
+"""Start-up and restore: the callback (received by browser/callback.py), sibling tab,
+silent and redirect restore.
 
 DESIGN: the callback is recognised by its stored transaction and cleaned from the
 address bar before app code runs; a used state (reload, Back) is dropped, never
@@ -14,20 +15,13 @@ from __future__ import annotations
 
 from browser import aio
 
-from brython_oidc.core.authorization import (
-    HANDLE,
-    REJECT,
-    Transaction,
-    callback_disposition,
-    callback_params,
-    strip_callback_params,
-)
-from brython_oidc.core.errors import OIDCError, TransportError, ValidationError
+from brython_oidc.core.errors import OIDCError, TransportError
 
 from . import logout, page, tabs, timers
 from . import silent as silent_frame
-from .authorize import authorization_request, code_from_callback, code_from_params
-from .exchange import exchange_code
+from .authorize import authorization_request, code_from_callback
+from .callback import receive
+from .exchange import exchange_code, finish_code, send_code
 from .idle import IdleWatch
 from .renewal import NO_SESSION
 
@@ -39,25 +33,34 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from brython_oidc.core.authorization import Transaction
+
+    from .callback import Received
     from .client import Session
+    from .exchange import Sent
 
     #: A signed-in sibling tab: known (bool), unknowable (None), or asked on demand.
     Sibling = bool | None | Callable[[], Awaitable[bool | None]]
 
 
-async def start(session: Session, *, sibling: Sibling, restore: bool) -> None:
+async def start(
+    session: Session, *, sibling: Sibling, restore: bool, received: Received | None = None
+) -> None:
     """Find out the auth state: callback, sibling tab, restore at the provider.
 
     ``sibling``: a signed-in tab is known to exist (True), known not to (False),
     or cannot be known without Web Locks (None: ask, with a short wait); or an
     async callable answering one of those, awaited only when no callback of ours
     is handled (the boot's Web Locks query is an IPC round trip of 5-10 ms).
+    ``received``: the callback already received (browser/callback.py), its code
+    sent before the engine loaded.
     """
     start_logged_out(session)
     try:
-        params = our_callback(session)
-        if params is not None:
-            await handle_callback(session, params)
+        if received is None:
+            received = await receive(session.config, session.provider, session.transactions)
+        if received.transaction is not None or received.error is not None:
+            await handle_callback(session, received)
             return
         if callable(sibling):
             sibling = await sibling()
@@ -102,65 +105,26 @@ def prefetch_discovery(session: Session) -> None:
     aio.run(run())
 
 
-def our_callback(session: Session) -> dict[str, str] | None:
-    """Our callback's parameters, with the address bar already cleaned.
-
-    Recognised by the stored transaction (DESIGN: one redirect URI). A state
-    already used (reload, Back) is cleaned and ignored, never "no matching state";
-    a response this browser did not ask for is cleaned and refused with
-    ValidationError("state") (RFC 6749 §10.12), its code never exchanged.
-    """
-    try:
-        params = callback_params(page.loaded_href(), session.config.response_mode)
-    except ValidationError:
-        params = None  # a repeated parameter: not a response we can trust or use
-    page.forget_loaded_href()  # taken once: a later start-up must not see it again
-    state = (params or {}).get("state") or ""
-    store = session.transactions
-    what = callback_disposition(
-        params,
-        known=bool(state) and store.has(state),
-        used=bool(state) and store.was_used(state),
-        pending=store.pending(),
-    )
-    if what is None:
-        return None
-    page.replace_url(strip_callback_params(page.href()))
-    if what == HANDLE:
-        return params
-    if what == REJECT:
-        # Loud on purpose: a forged or stale callback may be a CSRF attempt.
-        raise ValidationError(
-            "state",
-            "the authorization response's state matches no login started in this browser"
-            if state
-            else "the authorization response has no state (RFC 6749 §4.1.2)",
-        )
-    return None  # DROP: already used (reload, Back), nothing to report
+async def handle_callback(session: Session, received: Received) -> None:
+    transaction, error = received.transaction, received.error
+    if transaction is not None and transaction.kind == "restore" and isinstance(error, NO_SESSION):
+        # The prompt=none redirect found no session: stop trying (never a loop).
+        # The iframe may have been right, so it is not known to be blind.
+        session.hint.clear()
+        session.blind_iframe.clear()
+        page.replace_url(transaction.return_to)
+        return
+    if error is not None:
+        raise error
+    if transaction is not None:
+        await redeem(session, transaction, received.code, received.sent)
 
 
-async def handle_callback(session: Session, params: dict[str, str]) -> None:
-    stored = session.transactions.take(params["state"])
-    if stored is None:
-        raise ValidationError("state", "the transaction for this state is gone")
-    transaction = Transaction.from_mapping(stored)
-    metadata = await session.provider.discover()
-    try:
-        code = code_from_params(session.config, metadata, transaction, params)
-    except NO_SESSION:
-        if transaction.kind == "restore":
-            # The prompt=none redirect found no session: stop trying (never a loop).
-            # The iframe may have been right, so it is not known to be blind.
-            session.hint.clear()
-            session.blind_iframe.clear()
-            page.replace_url(transaction.return_to)
-            return
-        raise
-    await redeem(session, transaction, code)
-
-
-async def redeem(session: Session, transaction: Transaction, code: str) -> None:
-    """Exchange the code; kept for ``retry_start`` while the provider is unreachable.
+async def redeem(
+    session: Session, transaction: Transaction, code: str, sent: Sent | None = None
+) -> None:
+    """Exchange the code (``sent``: already on its way); kept for ``retry_start``
+    while the provider is unreachable.
 
     A 5xx or no answer did not redeem the code (RFC 6749 §5.2 has no such error), so
     the retry presents it again instead of a silent restore, which cannot work where
@@ -169,12 +133,14 @@ async def redeem(session: Session, transaction: Transaction, code: str) -> None:
     """
     session.pending_code = None
     try:
-        verified = await exchange_code(
-            session.provider, transaction, code, clock_jump=session.clock_jump
-        )
-    except TransportError:
+        if sent is None:
+            sent = await send_code(session.provider, transaction, code)
+        verified = await finish_code(sent, clock_jump=session.clock_jump)
+    except TransportError as exc:
         session.pending_code = (transaction, code)
-        raise
+        # Not a bare raise: Brython loses the active exception when it was raised
+        # again from a stored result (finish_code) across awaits.
+        raise exc
     await session.sign_in(verified)
     page.replace_url(transaction.return_to)
 
@@ -207,7 +173,7 @@ async def restore_session(session: Session) -> None:
             session.blind_iframe.set(timers.now())
         except TransportError as exc:
             if mode == "iframe" or not session.hint.present():
-                raise
+                raise exc  # not bare: see redeem
             if exc.endpoint == silent_frame.ENDPOINT:  # no answer in the frame at all
                 session.blind_iframe.set(timers.now())
     if mode in ("auto", "redirect") and session.hint.present():
