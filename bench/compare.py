@@ -61,6 +61,7 @@ def sizes() -> dict[str, int]:
             gzip.compress(build_bundle(framework_modules(), engine=True).content, 9)
         ),
         "app_bundle_gzip": len(spa.bundle.gzipped),
+        "engine_gzip": len(spa.engine.gzipped),
         "brython_js_gzip": len(spa.runtime.gzipped),
         "peer_library_gzip": len(gzip.compress(LIBRARY.read_bytes(), 9)),
     }
