@@ -16,11 +16,9 @@ from __future__ import annotations
 from browser import aio
 
 from brython_oidc.core.errors import ValidationError
-from brython_oidc.core.schedule import server_time_offset
 from brython_oidc.core.token import build_authorization_code_request, build_refresh_token_request
 
 from . import timers
-from .verify import parse_id_token, verify_id_token
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,11 +69,12 @@ async def send_code(provider: Provider, transaction: Transaction, code: str) -> 
     request = build_authorization_code_request(
         provider.config, metadata, code, transaction.code_verifier
     )
-    keys = await provider.key_set()
+    tokens = in_background(provider.token(request))
     # The JWKS travels while the token request does (one round trip fewer on the
     # sign-in path); the verification still waits for it and checks everything.
+    keys = await provider.key_set()
     jwks = in_background(keys.fetch()) if keys.jwks is None else None
-    return Sent(provider, transaction.nonce, in_background(provider.token(request)), jwks)
+    return Sent(provider, transaction.nonce, tokens, jwks)
 
 
 async def finish_code(sent: Sent, *, clock_jump: Callable[[], float] = no_clock_jump) -> Verified:
@@ -148,6 +147,8 @@ def iat_offset(claims: dict[str, object], received_at: float) -> float:
     An estimate for scheduling and error messages only; never used to move ``now``
     for the expiry checks of a token (that token would vouch for itself).
     """
+    from brython_oidc.core.schedule import server_time_offset
+
     return server_time_offset(claims.get("iat"), received_at)
 
 
@@ -169,6 +170,9 @@ async def verify(
         if previous is not None:
             return Verified(tokens, previous, offset)
         raise ValidationError("id_token", "the token response has no id_token (OIDC Core §3.1.3.3)")
+    # Imported on first use: not needed before a callback's token request leaves.
+    from .verify import parse_id_token, verify_id_token
+
     jws = parse_id_token(tokens.id_token)  # parsed once: decoding costs in Brython
     offset = iat_offset(jws.claims, tokens.received_at)
     keys = await provider.key_set()

@@ -10,18 +10,18 @@ from browser import window
 
 from brython_oidc.core.discovery import discovery_url, process_discovery_response
 from brython_oidc.core.errors import TransportError, ValidationError
-from brython_oidc.core.id_token import validate_userinfo_sub
 from brython_oidc.core.token import build_revocation_request, process_token_response
 
 from . import http, keys, timers
 from .jsjson import dumps, parse_json
-from .verify import KeySet
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from brython_oidc.core.config import ClientConfig
     from brython_oidc.core.discovery import ProviderMetadata
     from brython_oidc.core.token import TokenRequest, TokenSet
+
+    from .verify import KeySet
 
 
 def _http_error(endpoint: str, url: str, status: int) -> TransportError:
@@ -77,7 +77,7 @@ class Provider:
             document, issuer=self.config.issuer, warn=lambda m: window.console.warn(m)
         )
         self.metadata = metadata
-        self.keys = KeySet(metadata, self.config.request_timeout)
+        self.keys = None  # made by key_set(): the callback page's token request goes first
         return metadata
 
     def _storage_key(self) -> str:
@@ -101,9 +101,13 @@ class Provider:
         return None
 
     async def key_set(self) -> KeySet:
-        await self.discover()
-        if self.keys is None:  # discover() always sets both
-            raise ValidationError("jwks", "no key set")
+        metadata = await self.discover()
+        if self.keys is None:
+            # Imported here: verify (with core.jose and core.id_token) is not needed
+            # before the callback page's token request leaves (exchange.send_code).
+            from .verify import KeySet
+
+            self.keys = KeySet(metadata, self.config.request_timeout)
         return self.keys
 
     async def token(self, request: TokenRequest) -> TokenSet:
@@ -142,6 +146,8 @@ class Provider:
             what="the userinfo response",
             headers={"Authorization": f"{token_type} {access_token}", "Accept": "application/json"},
         )
+        from brython_oidc.core.id_token import validate_userinfo_sub
+
         return validate_userinfo_sub(document, id_token_claims)
 
     async def _get_json_object(
