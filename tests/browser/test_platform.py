@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -22,6 +23,13 @@ def test_every_core_module_runs_in_brython(run_page: Any) -> None:
     assert sorted(out["imported"]) == expected
     assert out["verifier"] == "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     assert out["challenge"] == PKCE_CHALLENGE
+    # core.urls in Brython against CPython's urllib (RFC 3986 §2.1; form encoding).
+    assert out["quoted"] == [quote(text, safe="") for text in URL_SAMPLES]
+    assert out["form"] == urlencode([("k", text) for text in URL_SAMPLES])
+
+
+#: The samples of pages/core_modules.py.
+URL_SAMPLES = ("http://localhost:8000/cb?x=1&y=2", "a%b c+d", "\u00e9\u2603%2F", "%%%", "-._~")
 
 
 def test_platform_basics(run_page: Any) -> None:

@@ -1,4 +1,5 @@
-"""Every core/ module imports in Brython, and core.pkce gives RFC 7636's vector there."""
+"""Every core/ module imports in Brython, core.pkce gives RFC 7636's vector there, and
+core.urls percent-encodes as CPython's urllib does."""
 
 from brython_oidc.browser import webcrypto
 
@@ -11,6 +12,8 @@ MODULES = (
     "authorization", "b64", "config", "discovery", "errors", "id_token", "jose",
     "messages", "pkce", "schedule", "token", "urls",
 )  # fmt: skip
+#: Kept in step with tests/browser/test_platform.py's URL_SAMPLES.
+URL_SAMPLES = ("http://localhost:8000/cb?x=1&y=2", "a%b c+d", "\u00e9\u2603%2F", "%%%", "-._~")
 
 
 async def main():
@@ -18,7 +21,7 @@ async def main():
     for name in MODULES:
         module = __import__("brython_oidc.core." + name, fromlist=["_"])
         imported.append(module.__name__)
-    from brython_oidc.core import pkce
+    from brython_oidc.core import pkce, urls
 
     verifier = pkce.make_code_verifier(OCTETS)
     digest = await webcrypto.sha256(verifier.encode("ascii"))
@@ -26,4 +29,6 @@ async def main():
         "imported": imported,
         "verifier": verifier,
         "challenge": pkce.code_challenge_from_digest(digest),
+        "quoted": [urls.quote(text) for text in URL_SAMPLES],
+        "form": urls.form_urlencode([("k", text) for text in URL_SAMPLES]),
     }
