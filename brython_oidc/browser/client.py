@@ -20,10 +20,8 @@ from . import keys, logout, page, startup, tabs, timers, webcrypto
 from .authorize import authorization_request, code_from_callback
 from .channel import Channel
 from .exchange import exchange_code, refresh
-from .idle import IdleWatch
 from .jsjson import to_js
 from .locks import Election, SharedLock
-from .popup import popup_request
 from .provider import Provider
 from .renewal import Renewal
 from .storage import Stamp, TransactionStore, blind_iframe_key
@@ -40,6 +38,7 @@ if TYPE_CHECKING:
     from .callback import Received
     from .exchange import Verified
     from .handle import Oidc
+    from .idle import IdleWatch
 
 
 class Session:
@@ -148,6 +147,8 @@ class Session:
             page.navigate(url)
             return
         try:
+            from .popup import popup_request  # on use: most pages never open a popup
+
             callback_url = await popup_request(url, transaction.state, self.config.transaction_ttl)
             code = code_from_callback(self.config, metadata, transaction, callback_url)
             verified = await exchange_code(

@@ -18,11 +18,9 @@ from browser import aio
 from brython_oidc.core.errors import OIDCError, TransportError
 
 from . import logout, page, tabs, timers
-from . import silent as silent_frame
 from .authorize import authorization_request, code_from_callback
 from .callback import receive
 from .exchange import exchange_code, finish_code, send_code
-from .idle import IdleWatch
 from .renewal import NO_SESSION
 
 #: How long a blind iframe is skipped: then one reload tries it again, in case the
@@ -82,6 +80,8 @@ def start_logged_out(session: Session) -> None:
     timers.on_wake(session.renewal.on_wake)
     session.clock = timers.ClockWatch(session.renewal.on_clock_jump)
     if session.config.idle_timeout is not None:
+        from .idle import IdleWatch  # only with an idle timeout configured
+
         session.idle = IdleWatch(session)
 
 
@@ -174,6 +174,8 @@ async def restore_session(session: Session) -> None:
         except TransportError as exc:
             if mode == "iframe" or not session.hint.present():
                 raise exc  # not bare: see redeem
+            from . import silent as silent_frame
+
             if exc.endpoint == silent_frame.ENDPOINT:  # no answer in the frame at all
                 session.blind_iframe.set(timers.now())
     if mode in ("auto", "redirect") and session.hint.present():
@@ -198,6 +200,9 @@ async def silent(session: Session) -> None:
     url, transaction = await authorization_request(
         session.config, metadata, session.transactions, kind="silent", return_to="/", prompt="none"
     )
+    # Imported on use: a page that never restores or renews in an iframe skips it.
+    from . import silent as silent_frame
+
     callback_url = await silent_frame.silent_request(
         url, transaction.state, session.config.silent_timeout
     )
