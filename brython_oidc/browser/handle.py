@@ -105,7 +105,8 @@ class Oidc:
                 window.console.error(f"brython-oidc: {type(exc).__name__}: {exc}")
 
         # The boot file's engine loader (server/assets.py) is requestIdleCallback run
-        # once the engine asset (its modules precompiled) has loaded or failed to.
+        # once the engine asset (its modules precompiled) has loaded; after a failed
+        # load it never calls back, and the next login() fetches the asset again.
         idle = getattr(window, "__brython_oidc_idle", None) or getattr(
             window, "requestIdleCallback", None
         )

@@ -237,6 +237,15 @@ def _entry(
     )
 
 
+def _vfs_entry(module: ModuleSource, data: str, imports: list[str]) -> list[object]:
+    # Brython's VFS format (what ``brython-cli make_package`` writes): a package's
+    # entry ends with 1.
+    entry: list[object] = [".py", data, imports]
+    if module.is_package:
+        entry.append(1)
+    return entry
+
+
 def _precompiled_line(module: ModuleSource, js: str) -> str:
     # Brython's table holds a package's code in a one-item list.
     value = json.dumps([js] if module.is_package else js)
@@ -283,8 +292,7 @@ def build_engine(modules: Iterable[ModuleSource], *, minify: bool = True) -> byt
         source = module.path.read_text(encoding="utf-8")
         data = _entry(module.name, module.path, module.is_package, source, minify)[0]
         js = _compiled(module, data)
-        entry: list[object] = [".py", "" if js is not None else data, []]
-        vfs[module.name] = [*entry, 1] if module.is_package else entry
+        vfs[module.name] = _vfs_entry(module, "" if js is not None else data, [])
         if js is None:
             continue
         line = _precompiled_line(module, js)
@@ -424,10 +432,7 @@ def build_bundle(
                 data = ""
         # The imports list only feeds Brython's IndexedDB cache (it compiles a
         # module's imports ahead), which is off when everything at load is compiled.
-        entry: list[object] = [".py", data, list(imports) if missing else []]
-        if module.is_package:
-            entry.append(1)
-        vfs[name] = entry
+        vfs[name] = _vfs_entry(module, data, list(imports) if missing else [])
     body = json.dumps(vfs, sort_keys=True, separators=(",", ":"))
     # The compiled entries are hashed too: a regenerated precompiled.json is a new URL.
     digest = hashlib.sha256((body + "".join(compiled)).encode("utf-8")).hexdigest()[:16]

@@ -94,9 +94,15 @@ def assert_engine_ran_precompiled(driver: Any) -> None:
     assert compiled_framework(state) == [], "compiled in the page"
 
 
+def bundle_vfs(content: bytes) -> dict[str, Any]:
+    """The VFS of a bundle's first line, ``__BRYTHON__.loadBrythonPackage({...})``."""
+    vfs: dict[str, Any] = json.loads(content.decode().split("\n", 1)[0][31:-1])
+    return vfs
+
+
 def compiled_modules(driver: Any, hooked: Any) -> list[str]:
     """Bundle modules (app or framework) Brython compiled in this page: none expected."""
-    bundled = set(json.loads(hooked.bundle.decode().split("\n", 1)[0][31:-1]))
+    bundled = set(bundle_vfs(hooked.bundle))
     return [name for name in page_state(driver)["compiled"] if name in bundled]
 
 
@@ -191,7 +197,7 @@ def test_bundle_holds_no_engine_module(driver: Any, hooked: Any) -> None:
     hooked.app_module = "minimal_page"
     driver.get(hooked.origin + "/")
     wait_state(driver, "logged-out")
-    vfs_at_start = json.loads(hooked.boot_bundle.decode().split("\n", 1)[0][31:-1])
+    vfs_at_start = bundle_vfs(hooked.boot_bundle)
     assert "brython_oidc.browser.boot" in vfs_at_start
     # The test pages import a few engine modules at load (the router, core/): those
     # stay in the bundle, compiled; the rest are left to the engine asset.
