@@ -11,7 +11,10 @@ a few minutes, see docs/performance.md) falls on all of them alike; compare.py's
 figures come from separate phases of one long run and move more.
 
 Printed per variant (medians, ms from the callback page's navigation start):
-token request sent, ``brython-oidc:ready``; with ``--restore-runs``, reload start
+token request sent, ``brython-oidc:ready``, and the whole round trip from the
+login click to the signed-in page rendered (``--click-at-once``: the click comes
+as soon as the logged-out page renders, as in compare.py, not once the engine has
+loaded in idle time); with ``--restore-runs``, reload start
 to the signed-in page rendered (a restore at the provider); then the cold logged-out start
 (a fresh browser profile per load, ``session_restore = "none"``): ready mark, and
 the median of the run-by-run differences against the first variant.
@@ -127,9 +130,11 @@ def stack(dirs: list[Path], restore: str, ttl: int) -> Iterator[tuple[list[str],
 
 
 def sign_in(
-    dirs: list[Path], runs: int, latency_ms: float = 0
+    dirs: list[Path], runs: int, latency_ms: float = 0, click_at_once: bool = False
 ) -> dict[Path, dict[str, list[float]]]:
-    results: dict[Path, dict[str, list[float]]] = {d: {"token": [], "ready": []} for d in dirs}
+    results: dict[Path, dict[str, list[float]]] = {
+        d: {"token": [], "ready": [], "click": []} for d in dirs
+    }
     with stack(dirs, "none", 60) as (origins, driver):
         pageload.sign_in_with_form(driver, origins[0])
         if latency_ms:
@@ -139,17 +144,20 @@ def sign_in(
                 driver.execute_script("sessionStorage.clear(); localStorage.clear()")
                 driver.get(origin + "/")
                 pageload.wait_rendered(driver, "logged-out")
-                # The logged-out page loads the engine in idle time: let it.
-                wait_for_js(
-                    driver, "__BRYTHON__.imported['brython_oidc.browser.client'] !== undefined"
-                )
-                driver.execute_script(
-                    "document.querySelector('[data-testid=login-button]').click()"
+                if not click_at_once:
+                    # The logged-out page loads the engine in idle time: let it.
+                    wait_for_js(
+                        driver, "__BRYTHON__.imported['brython_oidc.browser.client'] !== undefined"
+                    )
+                t0 = driver.execute_script(
+                    "const t = Date.now();"
+                    "document.querySelector('[data-testid=login-button]').click(); return t"
                 )
                 pageload.wait_rendered(driver, "logged-in")
                 times: dict[str, Any] = driver.execute_script(CALLBACK_TIMES)
+                times["click"] = pageload.since_ms(driver, t0)
                 if i:
-                    for key in ("token", "ready"):
+                    for key in ("token", "ready", "click"):
                         results[d][key].append(float(times[key]))
     return results
 
@@ -206,19 +214,30 @@ def main() -> None:
     parser.add_argument(
         "--latency", type=float, default=0, help="emulated ms per request on the sign-in runs"
     )
+    parser.add_argument(
+        "--click-at-once",
+        action="store_true",
+        help="click as soon as the logged-out page renders (compare.py does), not once"
+        " the engine has loaded in idle time",
+    )
     args = parser.parse_args()
     if len(args.variants) < 2:
         parser.error("give at least two variants")
     with checkouts(args.variants) as dirs:
         names = dict(zip(dirs, args.variants, strict=True))
-        signed = sign_in(dirs, args.runs, args.latency)
+        signed = sign_in(dirs, args.runs, args.latency, args.click_at_once)
         latency = f", {args.latency:g} ms latency per request" if args.latency else ""
         print(
             f"sign-in, callback page (ms from its navigation start, {args.runs} runs each{latency})"
         )
         for d in dirs:
-            token, ready = (statistics.median(signed[d][k]) for k in ("token", "ready"))
-            print(f"  {names[d]:>24}  token request {token:6.1f}  ready {ready:6.1f}")
+            token, ready, click = (
+                statistics.median(signed[d][k]) for k in ("token", "ready", "click")
+            )
+            print(
+                f"  {names[d]:>24}  token request {token:6.1f}  ready {ready:6.1f}"
+                f"  click -> rendered {click:6.1f}"
+            )
         if args.restore_runs:
             restored = restore(dirs, args.restore_runs)
             print(f"restore on reload, reload start -> rendered ({args.restore_runs} runs each)")

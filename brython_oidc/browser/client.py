@@ -142,7 +142,7 @@ class Session:
             )
         except OIDCError as exc:
             self.fail(exc, retry=False)  # the user retries by clicking again
-            raise
+            raise exc  # not bare: see startup.redeem
         if not popup:
             page.navigate(url)
             return
@@ -230,7 +230,7 @@ class Session:
             if exc.check == "sub":
                 # OIDC Core §5.3.4: another user's claims for this token. Loud: the
                 # sign-in is refused (the provider or the response is not to be trusted).
-                raise
+                raise exc  # not bare: see startup.redeem
             self.fail(exc)
             return None
         except OIDCError as exc:

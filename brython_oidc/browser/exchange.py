@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from browser import aio
 
-from brython_oidc.core.errors import ValidationError
+from brython_oidc.core.errors import OIDCError, ValidationError
 from brython_oidc.core.token import build_authorization_code_request, build_refresh_token_request
 
-from . import timers
+from . import http, timers
+from .http import in_background
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-    from typing import Any
+    from collections.abc import Callable
 
     from brython_oidc.core.authorization import Transaction
     from brython_oidc.core.token import TokenSet
@@ -71,9 +71,16 @@ async def send_code(provider: Provider, transaction: Transaction, code: str) -> 
     )
     tokens = in_background(provider.token(request))
     # The JWKS travels while the token request does (one round trip fewer on the
-    # sign-in path); the verification still waits for it and checks everything.
-    keys = await provider.key_set()
-    jwks = in_background(keys.fetch()) if keys.jwks is None else None
+    # sign-in path), asked before verify (with jose and id_token) imports for
+    # key_set; the verification still waits for it and checks everything.
+    jwks = None
+    if provider.keys is None or provider.keys.jwks is None:
+        jwks = in_background(
+            http.request(
+                metadata.jwks_uri, endpoint="jwks_uri", timeout=provider.config.request_timeout
+            )
+        )
+    await provider.key_set()
     return Sent(provider, transaction.nonce, tokens, jwks)
 
 
@@ -83,7 +90,13 @@ async def finish_code(sent: Sent, *, clock_jump: Callable[[], float] = no_clock_
     if error is not None:
         raise error
     if sent.jwks is not None:
-        await sent.jwks  # a failed fetch leaves keys.jwks unset: verify fetches and reports
+        response, failed = await sent.jwks
+        keys = await sent.provider.key_set()
+        if failed is None and keys.jwks is None:
+            try:
+                keys.adopt(response)
+            except OIDCError:
+                keys.jwks = None  # unusable: verify fetches it again and reports why
     return await verify(
         sent.provider, tokens, nonce=sent.nonce, previous=None, offset=0.0, clock_jump=clock_jump
     )
@@ -99,24 +112,6 @@ async def exchange_code(
     """RFC 6749 §4.1.3 with the code_verifier (RFC 7636 §4.5), then §3.1.3.7."""
     sent = await send_code(provider, transaction, code)
     return await finish_code(sent, clock_jump=clock_jump)
-
-
-def in_background(task: Awaitable[Any]) -> aio.Future:
-    """Start ``task`` now; the future settles when it is done with ``(result, None)``
-    or ``(None, error)``, never rejecting: nobody may be awaiting it yet, and an
-    unawaited rejection would reach the console."""
-    done = aio.Future()
-
-    async def run() -> None:
-        try:
-            result = await task
-        except Exception as exc:
-            done.set_result((None, exc))
-            return
-        done.set_result((result, None))
-
-    aio.run(run())
-    return done
 
 
 async def refresh(

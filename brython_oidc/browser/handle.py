@@ -80,7 +80,7 @@ class Oidc:
             config = ClientConfig.from_mapping(self._mapping)
         except OIDCError as exc:
             self._load_error = exc
-            raise
+            raise exc  # not bare: see startup.redeem
         self._session = Session(config, self)
         return self._session
 

@@ -7,7 +7,7 @@ may hold tokens.
 
 from __future__ import annotations
 
-from browser import window
+from browser import aio, window
 
 from brython_oidc.core.errors import RequestTimeout, TransportError
 
@@ -15,7 +15,7 @@ from .jsjson import to_js
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Awaitable, Mapping
     from typing import Any
 
 
@@ -101,3 +101,21 @@ async def post_form(
     return await request(
         url, endpoint=endpoint, timeout=timeout, method="POST", body=body, headers=all_headers
     )
+
+
+def in_background(task: Awaitable[Any]) -> aio.Future:
+    """Start ``task`` now; the future settles when it is done with ``(result, None)``
+    or ``(None, error)``, never rejecting: nobody may be awaiting it yet, and an
+    unawaited rejection would reach the console."""
+    done = aio.Future()
+
+    async def run() -> None:
+        try:
+            result = await task
+        except Exception as exc:
+            done.set_result((None, exc))
+            return
+        done.set_result((result, None))
+
+    aio.run(run())
+    return done

@@ -6,7 +6,7 @@ bodies, which may hold tokens, are never logged.
 
 from __future__ import annotations
 
-from browser import window
+from browser import aio, window
 
 from brython_oidc.core.discovery import discovery_url, process_discovery_response
 from brython_oidc.core.errors import TransportError, ValidationError
@@ -41,11 +41,14 @@ class Provider:
         self.config = config
         self.metadata: ProviderMetadata | None = None
         self.keys: KeySet | None = None
+        #: The discovery request in flight, shared by every caller meanwhile.
+        self._discovering: aio.Future | None = None
 
     def forget(self) -> None:
         """Fetch discovery again next time (after the provider was unreachable)."""
         self.metadata = None
         self.keys = None
+        self._discovering = None
         window.sessionStorage.removeItem(self._storage_key())
 
     async def discover(self) -> ProviderMetadata:
@@ -53,7 +56,9 @@ class Provider:
 
         Kept in sessionStorage for ``transaction_ttl`` (as long as the login it
         serves), so the callback page skips one round trip; checked by core again
-        when read back, like a fetched one.
+        when read back, like a fetched one. One request at a time: a login click
+        while the logged-out page's prefetch travels waits for that one
+        (``startup.prefetch_discovery``) instead of asking again.
         """
         if self.metadata is not None:
             return self.metadata
@@ -63,6 +68,18 @@ class Provider:
                 return self._accept(stored)
             except ValidationError:
                 window.sessionStorage.removeItem(self._storage_key())  # fetch instead
+        discovering = self._discovering
+        if discovering is None:
+            discovering = self._discovering = http.in_background(self._fetch_discovery())
+        metadata, error = await discovering
+        if self._discovering is discovering:
+            self._discovering = None  # settled: a failure is asked again next time
+        if error is not None:
+            raise error  # the one request's failure, for every caller
+        result: ProviderMetadata = metadata
+        return result
+
+    async def _fetch_discovery(self) -> ProviderMetadata:
         url = discovery_url(self.config.issuer)
         document = await self._get_json_object(
             url, "discovery", check="discovery", what="the discovery document"

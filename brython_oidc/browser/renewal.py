@@ -96,7 +96,7 @@ class Renewal:
         except Exception as exc:
             # A bug, not a protocol failure: say so (type only: messages may hold data).
             window.console.error(f"brython-oidc: renewal failed: {type(exc).__name__}")
-            raise
+            raise exc  # not bare: see startup.redeem
 
     async def run(self) -> None:
         """Renew now: one tab at a time, the result handed to the others."""

@@ -33,6 +33,11 @@ class KeySet:
         response = await http.request(
             self.metadata.jwks_uri, endpoint="jwks_uri", timeout=self.timeout
         )
+        return self.adopt(response)
+
+    def adopt(self, response: http.HttpResponse) -> dict[str, object]:
+        """The JWKS in ``response`` (a GET of ``jwks_uri``), kept; TransportError or
+        ValidationError when it is unusable."""
         if response.status != 200:
             from brython_oidc.core.errors import TransportError
 
@@ -57,9 +62,9 @@ class KeySet:
         jwks = self.jwks if self.jwks is not None else await self.fetch()
         try:
             return select_jwk(jwks, header)
-        except KeyNotFound:
+        except KeyNotFound as exc:
             if fresh:
-                raise
+                raise exc  # not bare: see startup.redeem
             # The provider may have rotated its keys since we fetched: once more only.
             return select_jwk(await self.fetch(), header)
 

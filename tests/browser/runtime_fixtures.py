@@ -80,6 +80,8 @@ class CountingApp:
         self.held = 0
         #: While set, token requests wait (set and cleared from the test's thread).
         self.hold_token = threading.Event()
+        #: While set, discovery requests wait, likewise.
+        self.hold_discovery = threading.Event()
 
     def requests(self, path: str) -> list[Seen]:
         return [s for s in self.seen if s.path == path]
@@ -108,6 +110,9 @@ class CountingApp:
             await unavailable()
             return
         if scope["method"] != "POST":
+            if scope["path"].endswith("/openid-configuration"):
+                while self.hold_discovery.is_set():  # another thread's Event: poll it
+                    await asyncio.sleep(0.01)
             await self.app(scope, receive, record)
             return
         chunks = []

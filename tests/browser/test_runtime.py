@@ -359,6 +359,31 @@ def test_logged_out_page_prefetches_discovery_for_the_login_click(
     assert json.loads(stored[0])["document"]["issuer"] == idp.issuer
 
 
+def test_a_login_click_during_the_prefetch_waits_for_it_instead_of_asking_again(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    before = len(idp.app.requests(DISCOVERY))
+    idp.app.hold_discovery.set()
+    try:
+        driver.get(app.origin + "/")
+        wait_state(driver, "logged-out")
+        wait_until(
+            lambda: len(idp.app.requests(DISCOVERY)) == before + 1,
+            10,
+            "the idle-time discovery prefetch, held at the provider",
+        )
+        driver.execute_script("window.app_login('/')")
+        # A second script runs after the click's microtasks: login() has asked
+        # provider.discover() by now (the engine is loaded; no timer on that path).
+        assert driver.execute_script("return document.readyState") == "complete"
+    finally:
+        idp.app.hold_discovery.clear()
+    sign_in(driver)
+    wait_state(driver, "logged-in")
+    # One request served the prefetch and the click (and the callback page's copy).
+    assert len(idp.app.requests(DISCOVERY)) == before + 1
+
+
 def test_load_userinfo_false_signs_in_on_the_id_token_alone(
     driver: Any, app: Any, idp: RunningIdp
 ) -> None:
