@@ -42,13 +42,15 @@ async def request(
     method: str = "GET",
     body: str | None = None,
     headers: Mapping[str, str] | None = None,
+    started: Any = None,
 ) -> HttpResponse:
     """Send one request; raise ``RequestTimeout`` / ``TransportError`` naming ``endpoint``.
 
     The whole exchange (headers and body) must finish within ``timeout`` seconds:
     a provider that accepts the connection and then stalls must not hang the app.
+    ``started``: the same GET, already sent by the boot file (``take_started``).
     """
-    controller = window.AbortController.new()
+    controller = started.controller if started is not None else window.AbortController.new()
     timer = window.setTimeout(lambda: controller.abort(), int(timeout * 1000))
     init = {
         "method": method,
@@ -61,7 +63,10 @@ async def request(
     if body is not None:
         init["body"] = body
     try:
-        response = await window.fetch(url, to_js_init(init))
+        if started is not None:
+            response = await started.response
+        else:
+            response = await window.fetch(url, to_js_init(init))
         text = await response.text()
     except Exception:
         if controller.signal.aborted:
@@ -79,6 +84,20 @@ async def request(
     return HttpResponse(
         int(response.status), str(text), content_type if isinstance(content_type, str) else None
     )
+
+
+#: server/assets.py ``DISCOVERY_GLOBAL``: the discovery GET the boot file started.
+STARTED_GLOBAL = "__brython_oidc_discovery"
+
+
+def take_started(url: str) -> Any:
+    """The boot file's own GET of ``url`` (``{url, response, controller}``), once;
+    None when it started none for this URL (the app's configuration may differ)."""
+    started = getattr(window, STARTED_GLOBAL, None)
+    if not started or str(started.url) != url:
+        return None
+    window.Reflect.deleteProperty(window, STARTED_GLOBAL)  # one taker; later ones fetch
+    return started
 
 
 def to_js_init(init: dict[str, object]) -> Any:

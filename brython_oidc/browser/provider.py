@@ -17,6 +17,8 @@ from .jsjson import dumps, parse_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from brython_oidc.core.config import ClientConfig
     from brython_oidc.core.discovery import ProviderMetadata
     from brython_oidc.core.token import TokenRequest, TokenSet
@@ -82,7 +84,11 @@ class Provider:
     async def _fetch_discovery(self) -> ProviderMetadata:
         url = discovery_url(self.config.issuer)
         document = await self._get_json_object(
-            url, "discovery", check="discovery", what="the discovery document"
+            url,
+            "discovery",
+            check="discovery",
+            what="the discovery document",
+            started=http.take_started(url),  # the boot file may have sent it already
         )
         metadata = self._accept(document)
         record = {"fetched_at": timers.now(), "document": document}
@@ -175,11 +181,16 @@ class Provider:
         check: str,
         what: str,
         headers: dict[str, str] | None = None,
+        started: Any = None,
     ) -> dict[str, object]:
         """GET ``url``; a status other than 200 is a TransportError naming ``endpoint``,
         a body that is not a JSON object a ValidationError(``check``)."""
         response = await http.request(
-            url, endpoint=endpoint, timeout=self.config.request_timeout, headers=headers
+            url,
+            endpoint=endpoint,
+            timeout=self.config.request_timeout,
+            headers=headers,
+            started=started,
         )
         if response.status != 200:
             raise _http_error(endpoint, url, response.status)

@@ -86,12 +86,13 @@ def start_logged_out(session: Session) -> None:
 
 
 def prefetch_discovery(session: Session) -> None:
-    """Fetch the discovery document in the background on a logged-out page.
+    """Have the discovery document on a logged-out page before any click.
 
-    The login click then goes straight to the provider instead of waiting for it
-    (about 25 ms in Brython, ``python bench/signin_profile.py``), and the callback
-    page finds it in sessionStorage. A failure is dropped here on purpose: the
-    click asks again and reports it (``Session.login``).
+    The boot file has usually sent the request already (server/assets.py); this
+    takes its response (``Provider.discover``). The login click then goes straight
+    to the provider, and the callback page finds the document in sessionStorage. A
+    failure is dropped here on purpose: the click asks again and reports it
+    (``Session.login``).
     """
     if session.provider.metadata is not None:
         return

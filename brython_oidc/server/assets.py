@@ -119,6 +119,50 @@ def capture_callback_script() -> str:
 KEYS_PREFIX = "brython-oidc:"
 HINT_SUFFIX = ":signed-in"
 AFTER_LOGOUT_SUFFIX = ":after-logout"
+DISCOVERY_SUFFIX = ":discovery"
+
+#: The JS global the boot file sets when it starts the discovery request itself:
+#: ``{url, response, controller}`` (browser/http.py ``take_started``).
+DISCOVERY_GLOBAL = "__brython_oidc_discovery"
+
+#: Runs after ``_CAPTURE_CALLBACK``: GET the discovery document (OIDC Discovery §4)
+#: while brython.js and the bundle start, when start-up has none stored and is not
+#: handling a callback (whose login stored one). Only the request starts here, with
+#: ``browser/http.py``'s fetch options; ``browser/provider.py`` takes the response
+#: if the URL is the one its configuration asks for, and core checks it as any other.
+#: Without it, a logged-out page asked only once its engine had loaded in idle time,
+#: and a login click soon after the page rendered waited for that round trip.
+_FETCH_DISCOVERY = r"""(function () {
+  if (typeof window.%(callback)s === "string" || !window.AbortController) { return; }
+  var config;
+  try {
+    config = JSON.parse(document.getElementById(%(config_id)s).textContent);
+  } catch (e) { return; }
+  if (!config || typeof config.issuer !== "string" || typeof config.client_id !== "string" ||
+      "mock" in config) { return; }
+  try {
+    var key = %(prefix)s + config.issuer + "|" + config.client_id + %(suffix)s;
+    if (window.sessionStorage.getItem(key) !== null) { return; }
+  } catch (e) { return; }  // storage disabled: start-up decides
+  var url = config.issuer.replace(/\/+$/, "") + "/.well-known/openid-configuration";
+  var controller = new AbortController();
+  var response = fetch(url, {method: "GET", cache: "no-store", credentials: "omit",
+                             signal: controller.signal});
+  response.catch(function () {});  // reported by the Python side that awaits it
+  window.%(global)s = {url: url, response: response, controller: controller};
+})();
+"""
+
+
+def fetch_discovery_script() -> str:
+    return _FETCH_DISCOVERY % {
+        "callback": CALLBACK_URL_GLOBAL,
+        "config_id": json.dumps(CONFIG_ELEMENT_ID),
+        "prefix": json.dumps(KEYS_PREFIX),
+        "suffix": json.dumps(DISCOVERY_SUFFIX),
+        "global": DISCOVERY_GLOBAL,
+    }
+
 
 #: The JS global the boot file defines: ``requestIdleCallback`` that first loads the
 #: engine asset (once), and calls back only if it loaded. ``handle.Oidc.warm_up``
@@ -209,8 +253,9 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
     Loaded with ``defer`` after brython.js and the bundle, it sets ``body.onload``;
     brython.js then calls it instead of its own option-less ``brython()``. Before
     that, ``capture_callback_script`` moves an authorization response's parameters
-    out of the address bar into ``window.__brython_oidc_callback_url``, and, given
-    ``engine_url``, ``load_engine_script`` loads the engine asset when start-up will
+    out of the address bar into ``window.__brython_oidc_callback_url``,
+    ``fetch_discovery_script`` starts the discovery request when start-up will need
+    it, and, given ``engine_url``, ``load_engine_script`` loads the engine asset when start-up will
     run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath``
     leave the bundle's VFS as the only source of modules. ``indexeddb`` lets Brython
     cache the modules it compiles (keyed by the bundle's ``$timestamp``); when the
@@ -228,6 +273,7 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
     return (
         "// brython_oidc boot: Brython runs the modules of the bundle only.\n"
         + capture_callback_script()
+        + fetch_discovery_script()
         + (load_engine_script(engine_url) if engine_url is not None else "")
         + "document.body.onload = function () { brython("
         + json.dumps(options, sort_keys=True)

@@ -149,6 +149,40 @@ def test_callback_and_restore_run_the_engine_precompiled(driver: Any, hooked: An
     assert_no_module_cache(driver, hooked)
 
 
+DISCOVERY_ENTRIES = """return performance.getEntriesByType("resource")
+  .filter((e) => e.name.endsWith("/.well-known/openid-configuration"))
+  .map((e) => e.startTime)"""
+ENGINE_START = """return performance.getEntriesByType("resource")
+  .filter((e) => e.name.endsWith("/engine.js")).map((e) => e.startTime)[0]"""
+
+
+def test_the_boot_file_starts_the_discovery_request_and_the_engine_takes_it(
+    driver: Any, hooked: Any, idp: Any
+) -> None:
+    driver.get(hooked.origin + "/")
+    wait_state(driver, "logged-out")
+    wait_engine_warmed_up(driver)
+    # The stored document: the engine took the boot file's response and core checked it.
+    wait_for_js(
+        driver,
+        "Object.keys(sessionStorage).some((k) => k.endsWith(':discovery'))",
+        10,
+    )
+    starts = driver.execute_script(DISCOVERY_ENTRIES)
+    assert len(starts) == 1, starts  # one request: not one more from the engine
+    assert starts[0] < driver.execute_script(ENGINE_START)  # sent before the engine loaded
+    assert len(idp.app.requests("/.well-known/openid-configuration")) == 1
+    taken = "return window.__brython_oidc_discovery === undefined"
+    assert driver.execute_script(taken) is True
+    # The callback page finds the document stored: its boot file asks nothing.
+    driver.execute_script("window.app_login('/')")
+    sign_in(driver)
+    wait_state(driver, "logged-in")
+    assert driver.execute_script(DISCOVERY_ENTRIES) == []
+    assert driver.execute_script(taken) is True  # never started
+    assert len(idp.app.requests("/.well-known/openid-configuration")) == 1
+
+
 # The page's own compiler, called as Brython's VFS loader calls it (server/compiler.py's
 # _COMPILE, without the seeding): with its running counters, in real Chromium.
 COMPILE_IN_PAGE = """
