@@ -242,3 +242,21 @@ def answered_refreshes(idp: RunningIdp) -> list[Seen]:
 
 def refreshes(idp: RunningIdp) -> list[Seen]:
     return [s for s in idp.app.requests("/token") if s.params.get("grant_type") == "refresh_token"]
+
+
+STORED_DISCOVERY = (
+    "Object.keys(sessionStorage).filter((k) => k.endsWith(':discovery'))"
+    ".map((k) => sessionStorage.getItem(k))"
+)
+
+
+def open_logged_out_with_discovery(driver: Any, origin: str) -> None:
+    """Open the app logged out; return once its discovery document is in sessionStorage
+    (the engine took the boot file's request, or sent its own)."""
+    driver.get(origin + "/")
+    wait_state(driver, "logged-out")
+    wait_until(
+        lambda: len(driver.execute_script(f"return {STORED_DISCOVERY}")) == 1,
+        10,
+        "the discovery document prefetched",
+    )

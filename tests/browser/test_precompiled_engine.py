@@ -22,7 +22,7 @@ from brython_oidc.testing.browser import wait_for_js
 if importlib.util.find_spec("brython_oidc.devidp.provider") is None:
     pytest.skip("devidp/ has not landed in this tree", allow_module_level=True)
 
-from tests.browser.runtime_fixtures import sign_in, wait_state
+from tests.browser.runtime_fixtures import open_logged_out_with_discovery, sign_in, wait_state
 
 ENGINE = sorted({m.name for m in framework_modules()} - set(PRECOMPILED))
 
@@ -159,15 +159,8 @@ ENGINE_START = """return performance.getEntriesByType("resource")
 def test_the_boot_file_starts_the_discovery_request_and_the_engine_takes_it(
     driver: Any, hooked: Any, idp: Any
 ) -> None:
-    driver.get(hooked.origin + "/")
-    wait_state(driver, "logged-out")
-    wait_engine_warmed_up(driver)
     # The stored document: the engine took the boot file's response and core checked it.
-    wait_for_js(
-        driver,
-        "Object.keys(sessionStorage).some((k) => k.endsWith(':discovery'))",
-        10,
-    )
+    open_logged_out_with_discovery(driver, hooked.origin)
     starts = driver.execute_script(DISCOVERY_ENTRIES)
     assert len(starts) == 1, starts  # one request: not one more from the engine
     assert starts[0] < driver.execute_script(ENGINE_START)  # sent before the engine loaded

@@ -24,10 +24,12 @@ if any(importlib.util.find_spec(name) is None for name in _NEEDED):
 from tests.browser.runtime_fixtures import (  # noqa: E402
     CLIENT_ID,
     SELECT,
+    STORED_DISCOVERY,
     RunningIdp,
     answered_refreshes,
     assert_no_token_leak,
     login,
+    open_logged_out_with_discovery,
     open_tab,
     refreshes,
     secrets_in_page,
@@ -325,27 +327,12 @@ def test_jwks_travels_while_the_token_request_is_in_flight(
 
 
 DISCOVERY = "/.well-known/openid-configuration"
-STORED_DISCOVERY = (
-    "Object.keys(sessionStorage).filter((k) => k.endsWith(':discovery'))"
-    ".map((k) => sessionStorage.getItem(k))"
-)
-
-
-def wait_prefetched(driver: Any) -> None:
-    """Until the logged-out page's idle-time discovery fetch is in sessionStorage."""
-    wait_until(
-        lambda: len(driver.execute_script(f"return {STORED_DISCOVERY}")) == 1,
-        10,
-        "the discovery document prefetched",
-    )
 
 
 def test_logged_out_page_prefetches_discovery_for_the_login_click(
     driver: Any, app: Any, idp: RunningIdp
 ) -> None:
-    driver.get(app.origin + "/")
-    wait_state(driver, "logged-out")
-    wait_prefetched(driver)  # in idle time, before any click
+    open_logged_out_with_discovery(driver, app.origin)  # before any click
     before = len(idp.app.requests(DISCOVERY))
     driver.execute_script("window.app_login('/')")
     sign_in(driver)
@@ -401,9 +388,7 @@ def test_load_userinfo_false_signs_in_on_the_id_token_alone(
 def test_a_stored_discovery_document_is_checked_again_when_read_back(
     driver: Any, app: Any, idp: RunningIdp
 ) -> None:
-    driver.get(app.origin + "/")
-    wait_state(driver, "logged-out")
-    wait_prefetched(driver)
+    open_logged_out_with_discovery(driver, app.origin)
     # A document for another issuer (OIDC Discovery §4.3) must not be used.
     driver.execute_script(
         "for (const k of Object.keys(sessionStorage)) if (k.endsWith(':discovery'))"
