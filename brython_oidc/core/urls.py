@@ -100,6 +100,25 @@ def unquote(text: str, *, plus: bool = False) -> str:
         text = text.replace("+", " ")
     if "%" not in text:
         return text
+    # One step per escape, not per character (a Python step costs in Brython): the
+    # text between escapes is kept as it is while every escape is ASCII.
+    parts = text.split("%")
+    pieces = [parts[0]]
+    for part in parts[1:]:
+        head = part[:2]
+        if len(head) == 2 and not head.strip(_HEX_DIGITS):  # two hex digits
+            byte = int(head, 16)
+            if byte > 0x7F:
+                return _unquote_utf8(text)  # part of a UTF-8 sequence: byte by byte
+            pieces.append(chr(byte))
+            pieces.append(part[2:])
+        else:
+            pieces.append("%")
+            pieces.append(part)
+    return "".join(pieces)
+
+
+def _unquote_utf8(text: str) -> str:
     out = bytearray()
     i = 0
     n = len(text)

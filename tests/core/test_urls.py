@@ -145,6 +145,20 @@ def test_unquote_every_escape_in_both_cases() -> None:
         assert unquote(text) == text
 
 
+@given(st.text(alphabet="%aF09gé+ \u0661\U0001f600", max_size=30), st.booleans())
+def test_unquote_matches_urllib(text: str, plus: bool) -> None:
+    # Escapes of ASCII, of UTF-8 sequences (valid or not), and "%" without two hex
+    # digits, mixed with non-ASCII text: the fast path and the byte path agree with it.
+    expected = (urllib.parse.unquote_plus if plus else urllib.parse.unquote)(text, errors="replace")
+    assert unquote(text, plus=plus) == expected
+
+
+@given(st.binary(max_size=12), st.text(alphabet="a%é", max_size=4))
+def test_unquote_of_quoted_bytes_matches_urllib(data: bytes, tail: str) -> None:
+    text = "".join(f"%{byte:02X}" for byte in data) + tail
+    assert unquote(text) == urllib.parse.unquote(text, errors="replace")
+
+
 # --- split_url / url_origin / url_host ----------------------------------------------
 
 schemes = st.sampled_from(["http", "https", "HTTPS", "web+x", "a.b-c"])

@@ -1,5 +1,5 @@
 """Every core/ module imports in Brython, core.pkce gives RFC 7636's vector there, and
-core.urls percent-encodes as CPython's urllib does."""
+core.urls percent-encodes and decodes as CPython's urllib does."""
 
 from brython_oidc.browser import webcrypto
 
@@ -14,6 +14,8 @@ MODULES = (
 )  # fmt: skip
 #: Kept in step with tests/browser/test_platform.py's URL_SAMPLES.
 URL_SAMPLES = ("http://localhost:8000/cb?x=1&y=2", "a%b c+d", "\u00e9\u2603%2F", "%%%", "-._~")
+#: Likewise UNQUOTE_SAMPLES: ASCII escapes, UTF-8 ones (valid and not), stray "%".
+UNQUOTE_SAMPLES = ("http%3A%2F%2F127.0.0.1%3A8001", "%C3%A9+%E2%98%83", "%FF%C3x", "%%4%zz\u00e9")
 
 
 async def main():
@@ -31,4 +33,5 @@ async def main():
         "challenge": pkce.code_challenge_from_digest(digest),
         "quoted": [urls.quote(text) for text in URL_SAMPLES],
         "form": urls.form_urlencode([("k", text) for text in URL_SAMPLES]),
+        "unquoted": [urls.unquote(text, plus=True) for text in UNQUOTE_SAMPLES],
     }
