@@ -406,9 +406,10 @@ def markdown(results: dict[str, Any]) -> str:
         "Other scripts: `python bench/sizes.py` (bytes of each served file),",
         "`python bench/browser_ready.py` (ready mark vs bare Brython, no provider),",
         "`PYTHONPATH=. python bench/validator.py`, `python bench/ab.py REV_A REV_B`",
-        "(two checkouts side by side, runs interleaved: sign-in callback page, cold",
-        "start, and with `--restore-runs N` the restore on reload; steadier than",
-        "comparing two runs of this script).",
+        "(two checkouts side by side, runs interleaved: the sign-in round trip and",
+        "its callback page (`--latency MS`, `--click-at-once` to click as this script",
+        "does), cold start, and with `--restore-runs N` the restore on reload;",
+        "steadier than comparing two runs of this script).",
         "",
     ]
     return "\n".join(lines)
