@@ -18,6 +18,7 @@ import pytest
 from brython_oidc.server.bundle import framework_modules
 from brython_oidc.server.precompiled import MODULES as PRECOMPILED
 from brython_oidc.testing.browser import wait_for_js
+from brython_oidc.testing.live_server import free_port
 
 if importlib.util.find_spec("brython_oidc.devidp.provider") is None:
     pytest.skip("devidp/ has not landed in this tree", allow_module_level=True)
@@ -174,6 +175,34 @@ def test_the_boot_file_starts_the_discovery_request_and_the_engine_takes_it(
     assert driver.execute_script(DISCOVERY_ENTRIES) == []
     assert driver.execute_script(taken) is True  # never started
     assert len(idp.app.requests("/.well-known/openid-configuration")) == 1
+
+
+def test_an_issuer_passed_in_code_leaves_the_boot_files_request_alone(
+    driver: Any, hooked: Any, idp: Any
+) -> None:
+    # The page's configuration names an issuer nobody answers for; the app passes the
+    # real one to create_oidc. The boot file asks the first; the engine must not take
+    # that answer for the second (browser/http.py take_started compares the URL).
+    unused = f"http://127.0.0.1:{free_port()}"
+    real = hooked.config["issuer"]
+    hooked.config = {**hooked.config, "issuer": unused}
+    overrides = json.dumps(json.dumps({"issuer": real}))
+    script = driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": f"window.app_overrides = {overrides};"},
+    )
+    try:
+        open_logged_out_with_discovery(driver, hooked.origin)
+        started = driver.execute_script("return window.__brython_oidc_discovery.url")
+        assert started == unused + "/.well-known/openid-configuration"  # left untaken
+        assert len(idp.app.requests("/.well-known/openid-configuration")) == 1  # the engine's
+        driver.execute_script("window.app_login('/')")
+        sign_in(driver)
+        wait_state(driver, "logged-in")
+    finally:
+        driver.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )
 
 
 # The page's own compiler, called as Brython's VFS loader calls it (server/compiler.py's

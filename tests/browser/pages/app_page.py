@@ -5,6 +5,7 @@ the DOM. Never prints a token: the tests check the console.
 """
 
 from browser import aio, document, html, window
+from javascript import JSON
 
 from brython_oidc.browser import create_oidc
 from brython_oidc.browser.router import Router
@@ -30,7 +31,9 @@ def render(oidc):
 
 
 async def boot():
-    oidc = await create_oidc()
+    # create_oidc's overrides, when a test sets window.app_overrides (JSON) first.
+    text = getattr(window, "app_overrides", None)
+    oidc = await create_oidc(**(JSON.parse(text) if isinstance(text, str) else {}))
     window.app_oidc_ready = True
     count = {"n": 0}
 
