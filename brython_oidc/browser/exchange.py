@@ -90,16 +90,23 @@ async def finish_code(sent: Sent, *, clock_jump: Callable[[], float] = no_clock_
     if error is not None:
         raise error
     if sent.jwks is not None:
-        response, failed = await sent.jwks
-        keys = await sent.provider.key_set()
-        if failed is None and keys.jwks is None:
-            try:
-                keys.adopt(response)
-            except OIDCError:
-                keys.jwks = None  # unusable: verify fetches it again and reports why
+        await _adopt_jwks(sent.provider, sent.jwks)
     return await verify(
         sent.provider, tokens, nonce=sent.nonce, previous=None, offset=0.0, clock_jump=clock_jump
     )
+
+
+async def _adopt_jwks(provider: Provider, jwks: aio.Future) -> None:
+    """The JWKS fetched beside the token request, kept when usable; else the key set
+    stays empty and verify fetches it again, reporting what went wrong."""
+    response, failed = await jwks
+    keys = await provider.key_set()
+    if failed is not None or keys.jwks is not None:
+        return
+    try:
+        keys.adopt(response)
+    except OIDCError:
+        return  # no contextlib in Brython; verify's own fetch reports it
 
 
 async def exchange_code(

@@ -255,8 +255,8 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
     that, ``capture_callback_script`` moves an authorization response's parameters
     out of the address bar into ``window.__brython_oidc_callback_url``,
     ``fetch_discovery_script`` starts the discovery request when start-up will need
-    it, and, given ``engine_url``, ``load_engine_script`` loads the engine asset when start-up will
-    run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath``
+    it, and, given ``engine_url``, ``load_engine_script`` loads the engine asset
+    when start-up will run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath``
     leave the bundle's VFS as the only source of modules. ``indexeddb`` lets Brython
     cache the modules it compiles (keyed by the bundle's ``$timestamp``); when the
     bundle ships every module the page imports while loading already compiled
