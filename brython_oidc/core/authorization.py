@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from brython_oidc.core.config import PROTOCOL_AUTHORIZATION_PARAMS
 from brython_oidc.core.errors import ConfigurationError, ValidationError, error_response_from
-from brython_oidc.core.urls import add_params, is_same_origin_path, parse_params, unquote
+from brython_oidc.core.urls import (
+    add_params,
+    is_same_origin_path,
+    parse_params,
+    split_once,
+    unquote,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -196,12 +202,12 @@ def callback_params(url: str, response_mode: str) -> dict[str, str] | None:
     (Multiple Response Type Encoding Practices §2.1) it is in the fragment.
     A repeated parameter raises ``ValidationError`` (RFC 6749 §3.1).
     """
-    base, _, fragment = url.partition("#")
-    part = fragment if response_mode == "fragment" else base.partition("?")[2]
+    base, fragment = split_once(url, "#")
+    part = fragment if response_mode == "fragment" else split_once(base, "?")[1]
     params = parse_params(part)
-    if not any(name in params for name in ("code", "error", "state")):
-        return None
-    return params
+    if "code" in params or "error" in params or "state" in params:
+        return params
+    return None
 
 
 #: What to do with a callback-shaped URL (see ``callback_disposition``).
@@ -296,7 +302,7 @@ def safe_return_path(path: object, default: str = "/") -> str:
 def _strip(part: str) -> str:
     kept = []
     for item in part.split("&"):
-        name = unquote(item.partition("=")[0], plus=True)
+        name = unquote(split_once(item, "=")[0], plus=True)
         if item and name not in CALLBACK_PARAMS:
             kept.append(item)
     return "&".join(kept)
@@ -304,8 +310,8 @@ def _strip(part: str) -> str:
 
 def strip_callback_params(url: str) -> str:
     """``url`` without the authorization response's parameters, others kept verbatim."""
-    base, _, fragment = url.partition("#")
-    path, _, query = base.partition("?")
+    base, fragment = split_once(url, "#")
+    path, query = split_once(base, "?")
     query = _strip(query)
     fragment = _strip(fragment)
     result = path + ("?" + query if query else "")

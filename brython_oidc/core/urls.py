@@ -43,19 +43,23 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 def quote(text: str, safe: str = "") -> str:
     """Percent-encode ``text`` as UTF-8, keeping RFC 3986 §2.3 unreserved characters."""
-    if not text.strip(_UNRESERVED_TEXT + safe):
+    keep = _UNRESERVED_TEXT + safe if safe else _UNRESERVED_TEXT
+    if not text.strip(keep):
         # Every character is kept (state, code, code_verifier...): nothing to encode.
         # str.strip runs natively in Brython; the loop below costs per character.
         return text
-    # One native str.replace per distinct character to encode (a URL has a few), not
-    # a Python step per character. "%" goes first: the others' encodings add "%".
-    for char in sorted(set(text).difference(_UNRESERVED_TEXT, safe), key=_percent_first):
-        text = text.replace(char, _QUOTED.get(char) or _quote_char(char))
+    # One native str.replace per distinct character to encode (a URL has a few). A
+    # list, not set()/sorted(): each costs tens of µs in Brython (bench/brython_ops.py).
+    todo: list[str] = []
+    for char in text:
+        if char not in keep and char not in todo:
+            todo.append(char)
+    if "%" in todo:
+        text = text.replace("%", "%25")  # first: the other encodings add "%"
+    for char in todo:
+        if char != "%":
+            text = text.replace(char, _QUOTED.get(char) or _quote_char(char))
     return text
-
-
-def _percent_first(char: str) -> bool:
-    return char != "%"
 
 
 def _quote_char(char: str) -> str:
@@ -71,6 +75,8 @@ def _quote_char(char: str) -> str:
 
 
 def _quote_plus(text: str) -> str:
+    if not text.strip(_UNRESERVED_TEXT):
+        return text  # most names and values: nothing to encode
     # URL Standard §5.2 serializer: space becomes "+", so "+" itself must be encoded.
     return quote(text, safe=" ").replace(" ", "+")
 
@@ -87,7 +93,10 @@ def _pairs(params: Params) -> list[tuple[str, str]]:
 
 def form_urlencode(params: Params) -> str:
     """Serialize ``params`` (a mapping or (name, value) pairs) as a form body / query."""
-    return "&".join(_quote_plus(n) + "=" + _quote_plus(v) for n, v in _pairs(params))
+    body = ""  # concatenation: a generator in str.join costs more in Brython
+    for name, value in _pairs(params):
+        body += ("&" if body else "") + _quote_plus(name) + "=" + _quote_plus(value)
+    return body
 
 
 def unquote(text: str, *, plus: bool = False) -> str:
@@ -195,7 +204,7 @@ def parse_params(text: str) -> dict[str, str]:
     for part in text.split("&"):
         if not part:
             continue
-        name, _, value = part.partition("=")
+        name, value = split_once(part, "=")
         key = unquote(name, plus=True)
         if key in result:
             # The name only: values may be codes or tokens.
@@ -228,27 +237,45 @@ def split_url(url: str) -> tuple[str, str, str, str, str]:
     return parts
 
 
+def split_once(text: str, sep: str) -> tuple[str, str]:
+    """``text`` before and after the first ``sep`` (after is "" without one).
+
+    ``str.partition`` and slices cost tens of µs each in Brython 3.15, ``split`` a few
+    (``python bench/brython_ops.py``); this runs for every URL and parameter.
+    """
+    if sep in text:
+        before, after = text.split(sep, 1)
+        return before, after
+    return text, ""
+
+
 def _split_url(url: str) -> tuple[str, str, str, str, str]:
-    url, _, fragment = url.partition("#")
-    url, _, query = url.partition("?")
+    # split, not partition or slices: see split_once.
+    url, fragment = split_once(url, "#")
+    url, query = split_once(url, "?")
     scheme = ""
-    colon = url.find(":")
-    # "not x.strip(chars)": every character of x is in chars (a generator costs in Brython).
-    if colon > 0 and url[0] in _SCHEME_FIRST and not url[1:colon].strip(_SCHEME_REST):
-        scheme = url[:colon].lower()
-        url = url[colon + 1 :]
+    if ":" in url:
+        head, rest = url.split(":", 1)
+        lowered = head.lower()
+        # RFC 3986 §3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ); http(s) first, as
+        # nearly every URL here is one. "not x.strip(chars)": every character of x is
+        # in chars (a generator costs in Brython).
+        if (
+            lowered == "https"
+            or lowered == "http"
+            or (head and head[0] in _SCHEME_FIRST and not head.strip(_SCHEME_REST))
+        ):
+            scheme, url = lowered, rest
     netloc = ""
     if url.startswith("//"):
-        end = url.find("/", 2)
-        if end < 0:
-            end = len(url)
-        netloc = url[2:end]
-        url = url[end:]
+        parts = url.split("/", 3)
+        netloc = parts[2]
+        url = "/" + parts[3] if len(parts) == 4 else ""
     return scheme, netloc, url, query, fragment
 
 
 def _host_port(netloc: str) -> tuple[str, str]:
-    hostport = netloc.rpartition("@")[2]
+    hostport = netloc.split("@")[-1]  # after the last "@"
     if hostport.startswith("["):
         close = hostport.find("]")
         if close < 0:
@@ -258,7 +285,7 @@ def _host_port(netloc: str) -> tuple[str, str]:
             raise ValueError("unexpected characters after the IPv6 host")
         port = rest[1:]
     else:
-        host, _, port = hostport.partition(":")
+        host, port = split_once(hostport, ":")
     if port and not port.isdigit():
         raise ValueError("the port is not a number")
     return host.lower(), port
@@ -299,12 +326,12 @@ def add_params(url: str, params: Params) -> str:
     encoded = form_urlencode(params)
     if not encoded:
         return url
-    base, hash_, fragment = url.partition("#")
+    base, fragment = split_once(url, "#")
     if "?" not in base:
         base += "?"
     elif not base.endswith(("?", "&")):
         base += "&"
-    return base + encoded + hash_ + fragment
+    return base + encoded + ("#" + fragment if "#" in url else "")
 
 
 def is_same_origin_path(path: object) -> bool:
@@ -317,4 +344,7 @@ def is_same_origin_path(path: object) -> bool:
     """
     if not isinstance(path, str) or not path.startswith("/") or path.startswith("//"):
         return False
-    return all(ch != "\\" and ch >= " " and ch != "\x7f" for ch in path)
+    for ch in path:  # a loop: a generator costs in Brython
+        if ch == "\\" or ch < " " or ch == "\x7f":
+            return False
+    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, unquote_plus, urlencode
+from urllib.parse import quote, unquote_plus, urlencode, urlsplit
 
 import pytest
 
@@ -27,11 +27,16 @@ def test_every_core_module_runs_in_brython(run_page: Any) -> None:
     assert out["quoted"] == [quote(text, safe="") for text in URL_SAMPLES]
     assert out["form"] == urlencode([("k", text) for text in URL_SAMPLES])
     assert out["unquoted"] == [unquote_plus(text, errors="replace") for text in UNQUOTE_SAMPLES]
+    assert out["split"] == [list(urlsplit(text)) for text in SPLIT_SAMPLES]
 
 
 #: The samples of pages/core_modules.py.
 URL_SAMPLES = ("http://localhost:8000/cb?x=1&y=2", "a%b c+d", "\u00e9\u2603%2F", "%%%", "-._~")
 UNQUOTE_SAMPLES = ("http%3A%2F%2F127.0.0.1%3A8001", "%C3%A9+%E2%98%83", "%FF%C3x", "%%4%zz\u00e9")
+SPLIT_SAMPLES = (
+    "HTTPS://Example.com:443/a/b?x=1#f", "http://u@h:1", "//h/p/", "/p?q#", "a+b.c:rest",
+    "1a:x", "http://h#x?y", "http:", "\u00e9://h/\u2603",
+)  # fmt: skip
 
 
 def test_platform_basics(run_page: Any) -> None:

@@ -14,6 +14,7 @@ from brython_oidc.core.urls import (
     is_same_origin_path,
     parse_params,
     quote,
+    split_once,
     split_url,
     unquote,
     url_host,
@@ -339,3 +340,9 @@ def test_split_url_memo_is_bounded_and_answers_the_same() -> None:
         == first
         == ("https", "op.example", "/a", "b", "c")
     )
+
+
+@given(st.text(max_size=30), st.sampled_from(["#", "?", "=", ":", "%3A"]))
+def test_split_once_is_partition_without_the_separator(text: str, sep: str) -> None:
+    before, _, after = text.partition(sep)
+    assert split_once(text, sep) == (before, after)

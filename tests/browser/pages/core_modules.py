@@ -1,5 +1,5 @@
 """Every core/ module imports in Brython, core.pkce gives RFC 7636's vector there, and
-core.urls percent-encodes and decodes as CPython's urllib does."""
+core.urls percent-encodes, decodes and splits URLs as CPython's urllib does."""
 
 from brython_oidc.browser import webcrypto
 
@@ -16,6 +16,11 @@ MODULES = (
 URL_SAMPLES = ("http://localhost:8000/cb?x=1&y=2", "a%b c+d", "\u00e9\u2603%2F", "%%%", "-._~")
 #: Likewise UNQUOTE_SAMPLES: ASCII escapes, UTF-8 ones (valid and not), stray "%".
 UNQUOTE_SAMPLES = ("http%3A%2F%2F127.0.0.1%3A8001", "%C3%A9+%E2%98%83", "%FF%C3x", "%%4%zz\u00e9")
+#: Likewise SPLIT_SAMPLES (core.urls splits with str.split, not partition or slices).
+SPLIT_SAMPLES = (
+    "HTTPS://Example.com:443/a/b?x=1#f", "http://u@h:1", "//h/p/", "/p?q#", "a+b.c:rest",
+    "1a:x", "http://h#x?y", "http:", "\u00e9://h/\u2603",
+)  # fmt: skip
 
 
 async def main():
@@ -34,4 +39,5 @@ async def main():
         "quoted": [urls.quote(text) for text in URL_SAMPLES],
         "form": urls.form_urlencode([("k", text) for text in URL_SAMPLES]),
         "unquoted": [urls.unquote(text, plus=True) for text in UNQUOTE_SAMPLES],
+        "split": [list(urls.split_url(text)) for text in SPLIT_SAMPLES],
     }

@@ -1,0 +1,142 @@
+"""What Python operations cost in Brython, warm, in headless Chromium.
+
+    python bench/brython_ops.py [--repeat 200]
+
+Opens the benchmark's logged-out page (``bench/ours_app``, development provider),
+waits for the engine to load in idle time, then runs one Python snippet in the page
+with Brython's ``runPythonSource``. Each line is µs per call: ``repeat`` calls timed
+together (``performance.now()`` is coarse), the median of 5 such batches.
+
+Two sections:
+
+- **primitives**: the same result reached two ways. Brython 3.15 runs most ``str``
+  methods natively, but ``partition``, slices, ``set()``, generators and
+  ``str.join`` cost tens of µs; ``core/`` is written with the cheaper form where it
+  runs on every sign-in (``core.urls.split_once``, loops instead of ``any``/``all``).
+- **core functions** on the sign-in path, with the inputs the callback page gives them.
+
+Figures move with the machine's load by tens of percent; compare lines of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import pageload, rig  # noqa: E402
+from brython_oidc.testing.browser import make_chrome, wait_for_js  # noqa: E402
+
+#: Runs in the page; DOC and REPEAT are filled in. Leaves its lines in window.__ops.
+SNIPPET = """
+from browser import window
+from brython_oidc.core import urls
+from brython_oidc.core.authorization import callback_params, strip_callback_params
+from brython_oidc.core.config import ClientConfig
+from brython_oidc.core.discovery import process_discovery_response
+from brython_oidc.core.token import build_authorization_code_request
+from brython_oidc.browser.jsjson import parse_json
+
+REPEAT = %(repeat)d
+doc = parse_json(%(doc)r)
+issuer = doc["issuer"]
+token_endpoint = doc["token_endpoint"]
+mapping = {"issuer": issuer, "client_id": "demo-spa",
+           "redirect_uri": "http://localhost:8000/", "scope": "openid profile"}
+config = ClientConfig.from_mapping(mapping)
+metadata = process_discovery_response(doc, issuer=issuer)
+callback = ("http://localhost:8000/?code=Zx8d-Ufh1R3nC_vQ2pLmA9kTZx8d-Ufh1R3nC_vQ2pLmA9kT"
+            "&state=s7Hq2-Lp0VbX8nC4mZ1rT6yWk3dQ&iss=" + urls.quote(issuer))
+verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk0123456789"
+words = ["RS256", "PS256", "ES256", "EdDSA", "RS384", "RS512"]
+pairs = [("a", "1"), ("b", "2"), ("c", "3")]
+lines = []
+
+
+def timed(label, call):
+    batches = []
+    for _ in range(5):
+        started = window.performance.now()
+        for _ in range(REPEAT):
+            # As on a page load, each URL is split for the first time (a few µs).
+            urls._SPLIT_CACHE.clear()
+            call()
+        batches.append((window.performance.now() - started) / REPEAT * 1000)
+    batches.sort()
+    lines.append(f"{batches[2]:9.1f} us  {label}")
+
+
+def all_in_a_loop():
+    for word in words:
+        if not isinstance(word, str):
+            return False
+    return True
+
+
+def joined_by_concatenation():
+    body = ""
+    for name, value in pairs:
+        body += ("&" if body else "") + name + "=" + value
+    return body
+
+
+lines.append("primitives")
+timed("url.partition('?')", lambda: token_endpoint.partition("?"))
+timed("url.split('?', 1)", lambda: token_endpoint.split("?", 1))
+timed("url[7:20]", lambda: token_endpoint[7:20])
+timed("url.find('/')", lambda: token_endpoint.find("/"))
+timed("set(url)", lambda: set(token_endpoint))
+timed("all(<generator>) over 6 strings", lambda: all(isinstance(w, str) for w in words))
+timed("the same as a loop", all_in_a_loop)
+timed("'&'.join(<generator>) of 3 pairs", lambda: "&".join(n + "=" + v for n, v in pairs))
+timed("the same by concatenation", joined_by_concatenation)
+lines.append("core functions (sign-in path)")
+timed("ClientConfig.from_mapping", lambda: ClientConfig.from_mapping(mapping))
+timed("process_discovery_response", lambda: process_discovery_response(doc, issuer=issuer))
+timed("callback_params", lambda: callback_params(callback, "query"))
+timed("strip_callback_params", lambda: strip_callback_params(callback))
+timed("build_authorization_code_request",
+      lambda: build_authorization_code_request(config, metadata, "Zx8d-Ufh1R3nC", verifier))
+timed("urls.quote(issuer)", lambda: urls.quote(issuer))
+timed("urls.split_url(token_endpoint)", lambda: urls.split_url(token_endpoint))
+timed("urls.url_origin(token_endpoint)", lambda: urls.url_origin(token_endpoint))
+window.__ops = "\\n".join(lines)
+"""
+
+RUN = """
+window.__ops = null;
+try { __BRYTHON__.runPythonSource(arguments[0], {id: 'brython_ops'}); }
+catch (e) {
+  window.__ops = 'error: ' + (e.__class__ ? e.__class__.__name__ : e) + ' ' + (e.args || '');
+}
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=200, help="calls per timed batch")
+    args = parser.parse_args()
+    origins = rig.Origins()
+    with rig.dev_provider(origins) as idp, rig.pages(idp, origins):
+        discovery = idp.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        with urllib.request.urlopen(discovery) as response:  # loopback, the dev provider
+            doc = response.read().decode("utf-8")
+        with make_chrome() as driver:
+            driver.get(origins.url("ours-login") + "/")
+            pageload.wait_rendered(driver, "logged-out")
+            # The engine (core/ among it) loads in idle time after the ready mark.
+            wait_for_js(driver, "!!__BRYTHON__.precompiled['brython_oidc.core.config']", 30)
+            driver.execute_script(RUN, SNIPPET % {"repeat": args.repeat, "doc": doc})
+            ops = wait_for_js(driver, "window.__ops", 600)
+    print(f"Brython, warm; µs per call, median of 5 batches of {args.repeat}")
+    print(ops)
+    if str(ops).startswith("error"):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
