@@ -11,8 +11,6 @@ from __future__ import annotations
 from brython_oidc.core.authorization import (
     Transaction,
     build_authorization_url,
-    callback_params,
-    process_authorization_response,
     safe_return_path,
 )
 from brython_oidc.core.pkce import (
@@ -70,24 +68,3 @@ async def authorization_request(
     if kind not in IN_MEMORY_KINDS:
         store.save(transaction.state, transaction.to_mapping())
     return url, transaction
-
-
-def code_from_callback(
-    config: ClientConfig, metadata: ProviderMetadata, transaction: Transaction, url: str
-) -> str:
-    """The authorization code in a callback URL, after core's checks (RFC 6749 §4.1.2)."""
-    params = callback_params(url, config.response_mode) or {}
-    return code_from_params(config, metadata, transaction, params)
-
-
-def code_from_params(
-    config: ClientConfig,
-    metadata: ProviderMetadata,
-    transaction: Transaction,
-    params: dict[str, str],
-) -> str:
-    """The code once state, iss and error are checked (RFC 6749 §4.1.2, RFC 9207)."""
-    code = process_authorization_response(
-        params, transaction, metadata, now=timers.now(), ttl=config.transaction_ttl
-    )
-    return code.code

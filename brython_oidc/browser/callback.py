@@ -17,19 +17,21 @@ from brython_oidc.core.authorization import (
     Transaction,
     callback_disposition,
     callback_params,
+    process_authorization_response,
     strip_callback_params,
 )
 from brython_oidc.core.config import ClientConfig
 from brython_oidc.core.errors import OIDCError, ValidationError
 
 from . import keys, page, timers
-from .authorize import code_from_params
 from .exchange import send_code
 from .provider import Provider
 from .storage import TransactionStore
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from brython_oidc.core.discovery import ProviderMetadata
+
     from .exchange import Sent
 
 
@@ -114,3 +116,29 @@ def our_callback(config: ClientConfig, transactions: TransactionStore) -> dict[s
             else "the authorization response has no state (RFC 6749 §4.1.2)",
         )
     return None  # DROP: already used (reload, Back), nothing to report
+
+
+def code_from_callback(
+    config: ClientConfig, metadata: ProviderMetadata, transaction: Transaction, url: str
+) -> str:
+    """The authorization code in a callback URL, after core's checks (RFC 6749 §4.1.2)."""
+    params = callback_params(url, config.response_mode) or {}
+    return code_from_params(config, metadata, transaction, params)
+
+
+def code_from_params(
+    config: ClientConfig,
+    metadata: ProviderMetadata,
+    transaction: Transaction,
+    params: dict[str, str],
+) -> str:
+    """The code once state, iss and error are checked (RFC 6749 §4.1.2, RFC 9207).
+
+    Here, not beside the request in ``authorize``: the callback page checks the
+    response before anything else loads, and the request side (PKCE, random
+    values) is not needed for that.
+    """
+    code = process_authorization_response(
+        params, transaction, metadata, now=timers.now(), ttl=config.transaction_ttl
+    )
+    return code.code

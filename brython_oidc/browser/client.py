@@ -17,7 +17,8 @@ from brython_oidc.core.schedule import settle_clock_jump
 from brython_oidc.core.urls import url_origin
 
 from . import keys, logout, page, startup, tabs, timers, webcrypto
-from .authorize import authorization_request, code_from_callback
+from .authorize import authorization_request
+from .callback import code_from_callback
 from .channel import Channel
 from .exchange import exchange_code, refresh
 from .jsjson import to_js

@@ -18,8 +18,8 @@ from browser import aio
 from brython_oidc.core.errors import OIDCError, TransportError
 
 from . import logout, page, tabs, timers
-from .authorize import authorization_request, code_from_callback
-from .callback import receive
+from .authorize import authorization_request
+from .callback import code_from_callback, receive
 from .exchange import exchange_code, finish_code, send_code
 from .renewal import NO_SESSION
 

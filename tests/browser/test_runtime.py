@@ -326,6 +326,42 @@ def test_jwks_travels_while_the_token_request_is_in_flight(
     wait_state(driver, "logged-in")
 
 
+# What the page has imported when its token request leaves (fetch is called).
+IMPORTED_AT_TOKEN = """(() => {
+  const fetch = window.fetch;
+  window.fetch = function (url, init) {
+    if (String(url).endsWith("/token") && window.__imported_at_token === undefined) {
+      window.__imported_at_token = Object.keys(__BRYTHON__.imported);
+    }
+    return fetch.apply(this, arguments);
+  };
+})();"""
+
+
+def test_the_callback_page_sends_the_code_before_the_rest_of_the_engine_imports(
+    driver: Any, app: Any
+) -> None:
+    """Only what checks the response and sends the code runs first (browser/boot.py,
+    callback.py): the session machinery, ID token verification and the request side
+    of the flow (PKCE, random values) import while the token request travels."""
+    script = driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": IMPORTED_AT_TOKEN}
+    )
+    try:
+        login(driver, app)
+        imported = set(driver.execute_script("return window.__imported_at_token"))
+    finally:
+        driver.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+        )
+    assert {"brython_oidc.browser.callback", "brython_oidc.browser.exchange"} <= imported
+    later = {
+        "brython_oidc.browser." + name
+        for name in ("client", "renewal", "tabs", "verify", "authorize", "webcrypto")
+    } | {"brython_oidc.core." + name for name in ("jose", "id_token", "pkce")}
+    assert not imported & later, sorted(imported & later)
+
+
 DISCOVERY = "/.well-known/openid-configuration"
 
 
