@@ -39,7 +39,15 @@ from brython_oidc.core.authorization import callback_params, strip_callback_para
 from brython_oidc.core.config import ClientConfig
 from brython_oidc.core.discovery import process_discovery_response
 from brython_oidc.core.token import build_authorization_code_request
-from brython_oidc.browser.jsjson import parse_json
+from brython_oidc.core.authorization import Transaction
+from brython_oidc.core.b64 import b64url_encode
+from brython_oidc.core.id_token import validate_id_token_claims
+from brython_oidc.core.jose import parse_compact_jws
+from brython_oidc.core.messages import encode_message
+from brython_oidc.core.pkce import is_valid_code_verifier
+from brython_oidc.core.token import process_token_response
+from brython_oidc.browser import tabs, webcrypto
+from brython_oidc.browser.jsjson import dumps, parse_json
 
 REPEAT = %(repeat)d
 doc = parse_json(%(doc)r)
@@ -54,6 +62,17 @@ callback = ("http://localhost:8000/?code=Zx8d-Ufh1R3nC_vQ2pLmA9kTZx8d-Ufh1R3nC_v
 verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk0123456789"
 words = ["RS256", "PS256", "ES256", "EdDSA", "RS384", "RS512"]
 pairs = [("a", "1"), ("b", "2"), ("c", "3")]
+now = window.Date.now() / 1000
+stored = {"state": "s7Hq2-Lp0VbX8nC4mZ1rT6yWk3dQ", "nonce": "n0Qe8-Kd2", "code_verifier": verifier,
+          "redirect_uri": "http://localhost:8000/", "return_to": "/", "created_at": now,
+          "kind": "login"}
+claims = {"iss": issuer, "sub": "alice", "aud": "demo-spa", "exp": now + 300, "iat": now,
+          "nonce": "n0Qe8-Kd2", "auth_time": now, "name": "Alice", "email": "alice@example.com"}
+header = b64url_encode(dumps({"alg": "RS256", "kid": "k1", "typ": "JWT"}).encode())
+id_token = header + "." + b64url_encode(dumps(claims).encode()) + "." + b64url_encode(bytes(256))
+body = dumps({"access_token": "a" * 700, "token_type": "Bearer", "expires_in": 300,
+              "refresh_token": "r" * 40, "id_token": id_token, "scope": "openid profile"})
+tokens = process_token_response(200, body, parse_json=parse_json, now=now)
 lines = []
 
 
@@ -104,6 +123,17 @@ timed("build_authorization_code_request",
 timed("urls.quote(issuer)", lambda: urls.quote(issuer))
 timed("urls.split_url(token_endpoint)", lambda: urls.split_url(token_endpoint))
 timed("urls.url_origin(token_endpoint)", lambda: urls.url_origin(token_endpoint))
+lines.append("core functions (after the token response)")
+timed("Transaction.from_mapping", lambda: Transaction.from_mapping(stored))
+timed("process_token_response", lambda: process_token_response(200, body, parse_json=parse_json, now=now))
+timed("parse_compact_jws (atob)", lambda: parse_compact_jws(
+    id_token, parse_json=parse_json, b64url_decode=webcrypto.b64url_decode))
+timed("validate_id_token_claims", lambda: validate_id_token_claims(
+    claims, issuer=issuer, client_id="demo-spa", nonce="n0Qe8-Kd2", now=now, leeway=60))
+payload = tabs.tokens_payload(tokens, claims, None, 1)
+timed("encode_message('tokens')", lambda: encode_message("tokens", "tab-1", payload))
+timed("jsjson.dumps(tokens message)", lambda: dumps(encode_message("tokens", "tab-1", payload)))
+timed("is_valid_code_verifier", lambda: is_valid_code_verifier(verifier))
 window.__ops = "\\n".join(lines)
 """
 
