@@ -41,6 +41,10 @@ def dumps(value: object) -> str:
 # None object itself. window.JSON (unlike javascript.JSON) does not convert.
 _NULL = window.JSON.parse("null")
 _new_object = window.Object.new
+# Constants, not expressions per call: 2**53 is past JavaScript's safe integers, so
+# Brython computes it as a big integer each time.
+_EXACT = 9007199254740991  # 2**53 - 1
+_INFINITIES = (float("inf"), float("-inf"))
 _new_array = window.Array.new
 
 
@@ -56,15 +60,15 @@ def to_js(value: object) -> Any:
         return _NULL
     if isinstance(value, int):
         # Past 2**53 a JavaScript number is inexact anyway (every reader is JSON.parse).
-        return value if -(2**53) <= value <= 2**53 else float(value)
+        return value if -_EXACT <= value <= _EXACT else float(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if value != value or value in _INFINITIES:
             raise ValueError("NaN and infinity have no JSON form")
         return value
     if isinstance(value, dict):
         result = _new_object()
-        for key, item in value.items():
-            result[str(key)] = to_js(item)
+        for key in value:  # not items(): unpacking each pair costs in Brython
+            result[str(key)] = to_js(value[key])
         return result
     if isinstance(value, (list, tuple)):
         array = _new_array()

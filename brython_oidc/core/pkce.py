@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 #: RFC 7636 §4.1: unreserved characters only.
-_VERIFIER_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_VERIFIER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 #: RFC 7636 §4.1 recommends 32 octets, giving 43 characters; 96 give the 128 maximum.
 MIN_VERIFIER_BYTES = 32
 MAX_VERIFIER_BYTES = 96
@@ -44,7 +44,9 @@ def is_valid_code_verifier(code_verifier: object) -> bool:
     return (
         isinstance(code_verifier, str)
         and 43 <= len(code_verifier) <= 128
-        and all(c in _VERIFIER_ALPHABET for c in code_verifier)
+        # Every character is in the alphabet when strip() leaves nothing: one native
+        # call in Brython, where a per-character generator costs ~300 µs here.
+        and not code_verifier.strip(_VERIFIER_ALPHABET)
     )
 
 
