@@ -409,7 +409,10 @@ def markdown(results: dict[str, Any]) -> str:
         "(two checkouts side by side, runs interleaved: the sign-in round trip and",
         "its callback page (`--latency MS`, `--click-at-once` to click as this script",
         "does), cold start, and with `--restore-runs N` the restore on reload;",
-        "steadier than comparing two runs of this script).",
+        "steadier than comparing two runs of this script),",
+        "`python bench/brython_ops.py` (what Python steps and the core functions on",
+        "the sign-in path cost in Brython, warm: why `core/` splits strings with",
+        "`str.split` and loops instead of `partition`, slices and generators).",
         "",
     ]
     return "\n".join(lines)
