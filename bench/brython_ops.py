@@ -125,7 +125,8 @@ timed("urls.split_url(token_endpoint)", lambda: urls.split_url(token_endpoint))
 timed("urls.url_origin(token_endpoint)", lambda: urls.url_origin(token_endpoint))
 lines.append("core functions (after the token response)")
 timed("Transaction.from_mapping", lambda: Transaction.from_mapping(stored))
-timed("process_token_response", lambda: process_token_response(200, body, parse_json=parse_json, now=now))
+timed("process_token_response",
+      lambda: process_token_response(200, body, parse_json=parse_json, now=now))
 timed("parse_compact_jws (atob)", lambda: parse_compact_jws(
     id_token, parse_json=parse_json, b64url_decode=webcrypto.b64url_decode))
 timed("validate_id_token_claims", lambda: validate_id_token_claims(

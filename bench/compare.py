@@ -68,7 +68,13 @@ def sizes() -> dict[str, int]:
 
 
 def provider_figures(
-    key: str, runs: int, tabs: list[int], latencies: list[int], log: Any, cost_runs: int
+    key: str,
+    runs: int,
+    tabs: list[int],
+    latencies: list[int],
+    log: Any,
+    cost_runs: int,
+    sign_in_runs: int,
 ) -> dict[str, Any]:
     origins = rig.Origins()
     out: dict[str, Any] = {
@@ -113,13 +119,13 @@ def provider_figures(
         # "floor": the peer's page rendered by Brython (bench/peer/server.py).
         login = {page: origins.url(page + "-login") for page in ("ours", "peer", "floor")}
         log(f"{key}: sign-in round trip, ours, peer and floor in turn")
-        out["sign_in"] = pageload.sign_in_figures(login, runs)
+        out["sign_in"] = pageload.sign_in_figures(login, sign_in_runs)
         for latency in latencies:
             # Round trips cost what the network charges: the pages make different
             # numbers of them in a row (docs/performance.md).
             log(f"{key}: sign-in round trip, {latency} ms latency, the three pages in turn")
             out["sign_in_latency"][str(latency)] = pageload.sign_in_figures(
-                login, runs, latency_ms=latency
+                login, sign_in_runs, latency_ms=latency
             )
         for page in ("ours", "peer"):
             out["renewal"][page] = []
@@ -133,6 +139,12 @@ def provider_figures(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument(
+        "--sign-in-runs",
+        type=int,
+        default=20,
+        help="runs per page of each sign-in round trip (the figure with a target left open)",
+    )
     parser.add_argument(
         "--cost-runs",
         type=int,
@@ -161,7 +173,9 @@ def main() -> None:
     results: dict[str, Any] = {"machine": machine(), "command": report.command(sys.argv[1:])}
     results["sizes"] = sizes()
     results["providers"] = {
-        key: provider_figures(key, args.runs, args.tabs, args.latency, log, args.cost_runs)
+        key: provider_figures(
+            key, args.runs, args.tabs, args.latency, log, args.cost_runs, args.sign_in_runs
+        )
         for key in args.providers
     }
     log("app server under load")

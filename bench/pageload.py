@@ -165,13 +165,15 @@ def sign_in_once(driver: Any, origin: str) -> float:
     return since_ms(driver, t0)
 
 
-def sign_in_figures(origins: dict[str, str], runs: int, latency_ms: float = 0) -> dict[str, float]:
+def sign_in_figures(origins: dict[str, str], runs: int, latency_ms: float = 0) -> dict[str, Any]:
     """Per page, the median ms from the login click to the signed-in page rendered,
     provider session already there (no form: the provider answers at once).
 
     One browser per page, the pages taking turns run by run, so a machine that slows
     down during the run slows both alike. ``latency_ms``: emulated network latency
-    per request (0: loopback as it is).
+    per request (0: loopback as it is). ``paired``: for each page but the peer, its
+    time over the peer's in the same run, as [first quartile, median, third
+    quartile]: steadier than the ratio of two medians when the machine drifts.
     """
     times: dict[str, list[float]] = {name: [] for name in origins}
     with contextlib.ExitStack() as stack:
@@ -183,7 +185,20 @@ def sign_in_figures(origins: dict[str, str], runs: int, latency_ms: float = 0) -
         for _ in range(runs):
             for name, driver in drivers.items():
                 times[name].append(sign_in_once(driver, origins[name]))
-    return {name: statistics.median(t) for name, t in times.items()}
+    out: dict[str, Any] = {name: statistics.median(t) for name, t in times.items()}
+    if "peer" in times and runs >= 2:
+        out["paired"] = {
+            name: quartiles([mine / peer for mine, peer in zip(t, times["peer"], strict=True)])
+            for name, t in times.items()
+            if name != "peer"
+        }
+    return out
+
+
+def quartiles(values: list[float]) -> list[float]:
+    """[first quartile, median, third quartile] of ``values`` (at least two)."""
+    q1, q2, q3 = statistics.quantiles(values, n=4)
+    return [q1, q2, q3]
 
 
 def more_windows_than(count: int) -> Any:

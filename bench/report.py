@@ -343,8 +343,11 @@ def markdown(results: dict[str, Any]) -> str:
         "  first reload also tries the iframe; later ones skip it, see",
         "  [session restore](concepts/session-restore.md)). Median over `--runs` reloads.",
         "- **Sign-in round trip**: click → signed-in page rendered, the provider session",
-        "  already there (no form); one browser per page, the two pages taking turns",
-        "  run by run. Neither page asks the UserInfo endpoint: it is",
+        "  already there (no form); one browser per page, the pages taking turns",
+        "  run by run, `--sign-in-runs` runs (20 by default). Medians in the table; the",
+        "  targets also give the run-by-run ratio (each run of ours over the peer's run",
+        "  beside it) with its middle half, which a machine drifting mid-run moves less.",
+        "  Neither page asks the UserInfo endpoint: it is",
         "  oidc-client-ts's default (`loadUserInfo: false`), and ours is configured the",
         "  same (`load_userinfo = false`; our default asks it, one more round trip).",
         "- **… with emulated latency**: the same, with Chromium's network emulation",
@@ -457,8 +460,17 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str]]:
                 if latency is None
                 else f"  … with {latency} ms emulated latency per request ({key})"
             )
-            out.append((label, _ratio(si["ours"], si["peer"]) + _over_floor(si)))
+            out.append((label, _ratio(si["ours"], si["peer"]) + _paired(si) + _over_floor(si)))
     return out
+
+
+def _paired(si: dict[str, Any]) -> str:
+    # Run by run (the pages take turns), robust to a machine that drifts mid-run.
+    paired = si.get("paired", {}).get("ours")
+    if not paired:
+        return ""
+    q1, median, q3 = paired
+    return f" (run by run {median:.2f}×, middle half {q1:.2f}–{q3:.2f}×)"
 
 
 def _over_floor(si: dict[str, Any]) -> str:
