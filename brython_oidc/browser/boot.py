@@ -39,6 +39,7 @@ async def read_config() -> dict[str, object]:
     element = window.document.getElementById(CONFIG_ELEMENT_ID)
     if not element:
         return {}
+    value: object = None  # bound before the try: tests/server/test_brython_frame_rule.py
     try:
         # javascript.JSON (not window.JSON) answers Python dicts and lists.
         value = javascript.JSON.parse(str(element.text))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from brython_oidc.core.authorization import Transaction
     from brython_oidc.core.config import ClientConfig
+    from brython_oidc.core.discovery import ProviderMetadata
     from brython_oidc.core.messages import Message
     from brython_oidc.core.token import TokenSet
 
@@ -144,9 +145,17 @@ class Session:
         except OIDCError as exc:
             self.fail(exc, retry=False)  # the user retries by clicking again
             raise exc  # not bare: see startup.redeem
-        if not popup:
-            page.navigate(url)
-            return
+        else:  # not after the try: tests/server/test_brython_frame_rule.py
+            if not popup:
+                page.navigate(url)
+                return
+            await self._login_in_popup(metadata, url, transaction)
+        if redirect_to:
+            page.replace_url(return_to)
+
+    async def _login_in_popup(
+        self, metadata: ProviderMetadata, url: str, transaction: Transaction
+    ) -> None:
         try:
             from .popup import popup_request  # on use: most pages never open a popup
 
@@ -159,8 +168,6 @@ class Session:
         except OIDCError as exc:
             self.fail(exc)
             raise exc  # not bare: see startup.redeem
-        if redirect_to:
-            page.replace_url(return_to)
 
     async def logout(self, redirect_to: str = "home") -> None:
         await logout.logout(self, redirect_to)

@@ -72,12 +72,17 @@ async def send_code(provider: Provider, transaction: Transaction, code: str) -> 
     tokens = in_background(provider.token(request))
     # The JWKS travels while the token request does (one round trip fewer on the
     # sign-in path), asked before verify (with jose and id_token) imports for
-    # key_set; the verification still waits for it and checks everything.
+    # key_set; the verification still waits for it and checks everything. On a
+    # callback page the boot file sent this GET already (server/assets.py).
     jwks = None
     if provider.keys is None or provider.keys.jwks is None:
+        url = metadata.jwks_uri
         jwks = in_background(
             http.request(
-                metadata.jwks_uri, endpoint="jwks_uri", timeout=provider.config.request_timeout
+                url,
+                endpoint="jwks_uri",
+                timeout=provider.config.request_timeout,
+                started=http.take_started(url),
             )
         )
     await provider.key_set()
@@ -191,7 +196,8 @@ async def verify(
         )
     except ValidationError as exc:
         raise explain_clock(exc, offset, provider.config.clock_leeway) from None
-    return Verified(tokens, claims, offset)
+    else:  # not after the try: tests/server/test_brython_frame_rule.py
+        return Verified(tokens, claims, offset)
 
 
 TIME_CHECKS = ("exp", "iat", "nbf")

@@ -62,12 +62,19 @@ async def request(
     }
     if body is not None:
         init["body"] = body
+    # Bound before the try and read after it: a name first bound inside the try would
+    # be looked up in whichever coroutine's frame is on top once the awaits are done
+    # (tests/server/test_brython_frame_rule.py).
+    status, text, content_type = 0, "", None
     try:
-        if started is not None:
-            response = await started.response
-        else:
-            response = await window.fetch(url, to_js_init(init))
-        text = await response.text()
+        # One assignment, not one per branch of an if (the same rule).
+        pending = started.response if started is not None else window.fetch(url, to_js_init(init))
+        response = await pending
+        text = str(await response.text())
+        status = int(response.status)
+        header = response.headers.get("content-type")
+        # headers.get answers JavaScript null when absent, which is not None in Brython.
+        content_type = header if isinstance(header, str) else None
     except Exception:
         if controller.signal.aborted:
             raise RequestTimeout(endpoint, timeout, url=url) from None
@@ -79,15 +86,12 @@ async def request(
         ) from None
     finally:
         window.clearTimeout(timer)
-    content_type = response.headers.get("content-type")
-    # headers.get answers JavaScript null when absent, which is not None in Brython.
-    return HttpResponse(
-        int(response.status), str(text), content_type if isinstance(content_type, str) else None
-    )
+    return HttpResponse(status, text, content_type)
 
 
-#: server/assets.py ``DISCOVERY_GLOBAL``: the discovery GET the boot file started.
-STARTED_GLOBAL = "__brython_oidc_discovery"
+#: server/assets.py ``EARLY_GET_GLOBAL``: the GET the boot file started (discovery
+#: on a logged-out page, the JWKS on a callback page).
+STARTED_GLOBAL = "__brython_oidc_early_get"
 
 
 def take_started(url: str) -> Any:
@@ -133,8 +137,8 @@ def in_background(task: Awaitable[Any]) -> aio.Future:
             result = await task
         except Exception as exc:
             done.set_result((None, exc))
-            return
-        done.set_result((result, None))
+        else:  # not after the try: tests/server/test_brython_frame_rule.py
+            done.set_result((result, None))
 
     aio.run(run())
     return done

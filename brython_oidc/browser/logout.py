@@ -20,6 +20,8 @@ from . import keys, page
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from brython_oidc.core.discovery import ProviderMetadata
+
     from .client import Session
 
 
@@ -37,14 +39,8 @@ async def logout(session: Session, redirect_to: str) -> None:
     target = logout_target(redirect_to)
     session.clear("logout", broadcast=True)
     provider = session.provider
-    try:
-        metadata = await provider.discover()
-    except TransportError as exc:
-        unreachable(session, exc)
-        return
-    except OIDCError as exc:
-        session.fail(exc, retry=False)  # a retry would restore the session just ended
-        page.navigate(target)
+    metadata = await _discover(session, target)
+    if metadata is None:
         return
     if tokens is not None and tokens.refresh_token:
         try:
@@ -70,6 +66,22 @@ async def logout(session: Session, redirect_to: str) -> None:
         return
     window.sessionStorage.setItem(keys.after_logout_key(session.namespace), target)
     page.navigate(end_session)
+
+
+async def _discover(session: Session, target: str) -> ProviderMetadata | None:
+    """The metadata, or None once a failure is handled (shown, or the page left).
+
+    Apart from ``logout`` so its result is not read after a try:
+    tests/server/test_brython_frame_rule.py.
+    """
+    try:
+        return await session.provider.discover()
+    except TransportError as exc:
+        unreachable(session, exc)
+    except OIDCError as exc:
+        session.fail(exc, retry=False)  # a retry would restore the session just ended
+        page.navigate(target)
+    return None
 
 
 def unreachable(session: Session, exc: TransportError) -> None:

@@ -46,6 +46,7 @@ async def popup_request(authorization_url: str, state: str, timeout: float) -> s
     window.addEventListener("message", on_message)
     poll = window.setInterval(poll_closed, CLOSED_POLL_MS)
     timer = window.setTimeout(lambda: finish(""), int(timeout * 1000))
+    url = None  # bound before the try: tests/server/test_brython_frame_rule.py
     try:
         url = await done
     finally:

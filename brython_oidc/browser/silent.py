@@ -68,6 +68,7 @@ async def silent_request(authorization_url: str, state: str, timeout: float) -> 
     timer = window.setTimeout(lambda: finish(""), int(timeout * 1000))
     frame.src = authorization_url
     document.body.appendChild(frame)
+    url = ""  # bound before the try: tests/server/test_brython_frame_rule.py
     try:
         url = await done
     finally:

@@ -106,4 +106,7 @@ async def verify(
         )
     except Exception:
         return False
-    return ok is True
+    else:
+        # In else, not after the try: read after it, ``ok`` would be looked up in
+        # whichever coroutine's frame is on top (tests/server/test_brython_frame_rule.py).
+        return ok is True

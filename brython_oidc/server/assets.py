@@ -121,20 +121,25 @@ HINT_SUFFIX = ":signed-in"
 AFTER_LOGOUT_SUFFIX = ":after-logout"
 DISCOVERY_SUFFIX = ":discovery"
 
-#: The JS global the boot file sets when it starts the discovery request itself:
+#: The JS global the boot file sets when it starts a GET itself (discovery or JWKS):
 #: ``{url, response, controller}`` (browser/http.py ``take_started``).
-DISCOVERY_GLOBAL = "__brython_oidc_discovery"
+EARLY_GET_GLOBAL = "__brython_oidc_early_get"
 
-#: Runs after ``_CAPTURE_CALLBACK``: GET the discovery document (OIDC Discovery §4)
-#: while brython.js and the bundle start, when start-up has none stored and is not
-#: handling a callback (whose login stored one). Only the request starts here, with
-#: ``browser/http.py``'s fetch options; ``browser/provider.py`` takes the response
-#: if the URL is the one its configuration asks for, and core checks it as any other.
-#: Without it, a logged-out page asked only once its engine had loaded in idle time,
-#: and a login click soon after the page rendered waited for that round trip.
-_FETCH_DISCOVERY = r"""(function () {
-  if (typeof window.%(callback)s === "string" || !window.AbortController) { return; }
-  var config;
+#: Runs after ``_CAPTURE_CALLBACK``: one GET of a public provider document, sent while
+#: brython.js and the bundle start, with ``browser/http.py``'s fetch options. The
+#: Python side takes the response only if its checked metadata names the same URL
+#: (``http.take_started``), and core checks it as any other.
+#:
+#: - Not a callback, nothing stored: the discovery document (OIDC Discovery §4).
+#:   Without it, a logged-out page asked only once its engine had loaded in idle
+#:   time, and a login click soon after the page rendered waited for that round trip.
+#: - A callback: the login stored the discovery document, so the JWKS (``jwks_uri``,
+#:   which the ID token is verified against, OIDC Core §3.1.3.7) leaves now instead
+#:   of beside the token request (``exchange.send_code``), where a provider that
+#:   answers one request at a time served it after the token response.
+_EARLY_GET = r"""(function () {
+  if (!window.AbortController) { return; }
+  var config, stored, url;
   try {
     config = JSON.parse(document.getElementById(%(config_id)s).textContent);
   } catch (e) { return; }
@@ -142,9 +147,15 @@ _FETCH_DISCOVERY = r"""(function () {
       "mock" in config) { return; }
   try {
     var key = %(prefix)s + config.issuer + "|" + config.client_id + %(suffix)s;
-    if (window.sessionStorage.getItem(key) !== null) { return; }
+    stored = window.sessionStorage.getItem(key);
   } catch (e) { return; }  // storage disabled: start-up decides
-  var url = config.issuer.replace(/\/+$/, "") + "/.well-known/openid-configuration";
+  if (typeof window.%(callback)s === "string") {
+    try { url = JSON.parse(stored).document.jwks_uri; } catch (e) { return; }
+    if (typeof url !== "string" || !/^https?:\/\//i.test(url)) { return; }
+  } else {
+    if (stored !== null) { return; }
+    url = config.issuer.replace(/\/+$/, "") + "/.well-known/openid-configuration";
+  }
   var controller = new AbortController();
   var response = fetch(url, {method: "GET", cache: "no-store", credentials: "omit",
                              signal: controller.signal});
@@ -154,13 +165,13 @@ _FETCH_DISCOVERY = r"""(function () {
 """
 
 
-def fetch_discovery_script() -> str:
-    return _FETCH_DISCOVERY % {
+def early_get_script() -> str:
+    return _EARLY_GET % {
         "callback": CALLBACK_URL_GLOBAL,
         "config_id": json.dumps(CONFIG_ELEMENT_ID),
         "prefix": json.dumps(KEYS_PREFIX),
         "suffix": json.dumps(DISCOVERY_SUFFIX),
-        "global": DISCOVERY_GLOBAL,
+        "global": EARLY_GET_GLOBAL,
     }
 
 
@@ -254,8 +265,8 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
     brython.js then calls it instead of its own option-less ``brython()``. Before
     that, ``capture_callback_script`` moves an authorization response's parameters
     out of the address bar into ``window.__brython_oidc_callback_url``,
-    ``fetch_discovery_script`` starts the discovery request when start-up will need
-    it, and, given ``engine_url``, ``load_engine_script`` loads the engine asset
+    ``early_get_script`` starts the discovery or JWKS request start-up will need,
+    and, given ``engine_url``, ``load_engine_script`` loads the engine asset
     when start-up will run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath``
     leave the bundle's VFS as the only source of modules. ``indexeddb`` lets Brython
     cache the modules it compiles (keyed by the bundle's ``$timestamp``); when the
@@ -273,7 +284,7 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
     return (
         "// brython_oidc boot: Brython runs the modules of the bundle only.\n"
         + capture_callback_script()
-        + fetch_discovery_script()
+        + early_get_script()
         + (load_engine_script(engine_url) if engine_url is not None else "")
         + "document.body.onload = function () { brython("
         + json.dumps(options, sort_keys=True)

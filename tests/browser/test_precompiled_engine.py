@@ -153,11 +153,13 @@ def test_callback_and_restore_run_the_engine_precompiled(driver: Any, hooked: An
 DISCOVERY_ENTRIES = """return performance.getEntriesByType("resource")
   .filter((e) => e.name.endsWith("/.well-known/openid-configuration"))
   .map((e) => e.startTime)"""
+JWKS_ENTRIES = """return performance.getEntriesByType("resource")
+  .filter((e) => e.name.endsWith("/jwks")).map((e) => e.startTime)"""
 ENGINE_START = """return performance.getEntriesByType("resource")
   .filter((e) => e.name.endsWith("/engine.js")).map((e) => e.startTime)[0]"""
 
 
-def test_the_boot_file_starts_the_discovery_request_and_the_engine_takes_it(
+def test_the_boot_file_starts_the_discovery_and_jwks_requests_and_the_engine_takes_them(
     driver: Any, hooked: Any, idp: Any
 ) -> None:
     # The stored document: the engine took the boot file's response and core checked it.
@@ -166,14 +168,20 @@ def test_the_boot_file_starts_the_discovery_request_and_the_engine_takes_it(
     assert len(starts) == 1, starts  # one request: not one more from the engine
     assert starts[0] < driver.execute_script(ENGINE_START)  # sent before the engine loaded
     assert len(idp.app.requests("/.well-known/openid-configuration")) == 1
-    taken = "return window.__brython_oidc_discovery === undefined"
+    taken = "return window.__brython_oidc_early_get === undefined"
     assert driver.execute_script(taken) is True
-    # The callback page finds the document stored: its boot file asks nothing.
+    # The callback page finds the document stored: its boot file asks for the JWKS
+    # instead, and send_code takes that response rather than asking again.
+    jwks_before = len(idp.app.requests("/jwks"))
     driver.execute_script("window.app_login('/')")
     sign_in(driver)
     wait_state(driver, "logged-in")
     assert driver.execute_script(DISCOVERY_ENTRIES) == []
-    assert driver.execute_script(taken) is True  # never started
+    jwks = driver.execute_script(JWKS_ENTRIES)
+    assert len(jwks) == 1, jwks
+    assert jwks[0] < driver.execute_script(ENGINE_START)  # sent before the engine loaded
+    assert driver.execute_script(taken) is True
+    assert len(idp.app.requests("/jwks")) == jwks_before + 1
     assert len(idp.app.requests("/.well-known/openid-configuration")) == 1
 
 
@@ -193,7 +201,7 @@ def test_an_issuer_passed_in_code_leaves_the_boot_files_request_alone(
     )
     try:
         open_logged_out_with_discovery(driver, hooked.origin)
-        started = driver.execute_script("return window.__brython_oidc_discovery.url")
+        started = driver.execute_script("return window.__brython_oidc_early_get.url")
         assert started == unused + "/.well-known/openid-configuration"  # left untaken
         assert len(idp.app.requests("/.well-known/openid-configuration")) == 1  # the engine's
         driver.execute_script("window.app_login('/')")

@@ -206,14 +206,15 @@ def test_boot_file_without_an_engine_has_no_loader() -> None:
     assert assets.ENGINE_LOADER_GLOBAL in boot_script(debug=1, engine_url="/e.js").decode()
 
 
-def test_boot_file_starts_the_discovery_request_with_and_without_an_engine() -> None:
+def test_boot_file_starts_the_discovery_or_jwks_request_with_and_without_an_engine() -> None:
     for boot in (boot_script(debug=1), boot_script(debug=1, engine_url="/e.js")):
         text = boot.decode()
-        assert assets.DISCOVERY_GLOBAL in text
-        # After the callback capture (a callback's page must not fetch it), before brython().
+        assert assets.EARLY_GET_GLOBAL in text
+        assert "/.well-known/openid-configuration" in text and ".document.jwks_uri" in text
+        # After the callback capture (which request depends on it), before brython().
         assert (
             text.index(assets.CALLBACK_URL_GLOBAL + " = ")
-            < text.index(assets.DISCOVERY_GLOBAL)
+            < text.index(assets.EARLY_GET_GLOBAL)
             < text.index("brython({")
         )
         # browser/http.py's request options: no provider cookies, no cached copy.
@@ -234,7 +235,7 @@ def test_boot_file_and_browser_modules_agree_on_names() -> None:
     assert keys.namespace("https://idp.example", "spa") == ns  # the boot file joins with "|"
     assert keys.CALLBACK_URL_GLOBAL == assets.CALLBACK_URL_GLOBAL
     http = (PACKAGE / "browser" / "http.py").read_text("utf-8")
-    assert f'STARTED_GLOBAL = "{assets.DISCOVERY_GLOBAL}"' in http
+    assert f'STARTED_GLOBAL = "{assets.EARLY_GET_GLOBAL}"' in http
     handle = (PACKAGE / "browser" / "handle.py").read_text("utf-8")
     assert f'getattr(window, "{assets.ENGINE_LOADER_GLOBAL}", None)' in handle
     assert f'getattr(window, "{assets.ENGINE_PROMISE_GLOBAL}", None)' in handle
