@@ -76,15 +76,7 @@ async def send_code(provider: Provider, transaction: Transaction, code: str) -> 
     # callback page the boot file sent this GET already (server/assets.py).
     jwks = None
     if provider.keys is None or provider.keys.jwks is None:
-        url = metadata.jwks_uri
-        jwks = in_background(
-            http.request(
-                url,
-                endpoint="jwks_uri",
-                timeout=provider.config.request_timeout,
-                started=http.take_started(url),
-            )
-        )
+        jwks = in_background(http.get_jwks(metadata.jwks_uri, provider.config.request_timeout))
     await provider.key_set()
     return Sent(provider, transaction.nonce, tokens, jwks)
 

@@ -126,6 +126,14 @@ async def post_form(
     )
 
 
+async def get_jwks(url: str, timeout: float) -> HttpResponse:
+    """The GET of the provider's ``jwks_uri`` (OIDC Core §10.1.1), the boot file's own
+    when it sent this one (a callback page): ``exchange.send_code`` beside the token
+    request, ``verify.KeySet.fetch`` otherwise (it may not be imported yet)."""
+    # Awaited here, not returned: Brython warns of a coroutine its creator never awaits.
+    return await request(url, endpoint="jwks_uri", timeout=timeout, started=take_started(url))
+
+
 def in_background(task: Awaitable[Any]) -> aio.Future:
     """Start ``task`` now; the future settles when it is done with ``(result, None)``
     or ``(None, error)``, never rejecting: nobody may be awaiting it yet, and an

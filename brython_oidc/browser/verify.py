@@ -30,10 +30,7 @@ class KeySet:
         self.jwks: dict[str, object] | None = None
 
     async def fetch(self) -> dict[str, object]:
-        response = await http.request(
-            self.metadata.jwks_uri, endpoint="jwks_uri", timeout=self.timeout
-        )
-        return self.adopt(response)
+        return self.adopt(await http.get_jwks(self.metadata.jwks_uri, self.timeout))
 
     def adopt(self, response: http.HttpResponse) -> dict[str, object]:
         """The JWKS in ``response`` (a GET of ``jwks_uri``), kept; TransportError or
