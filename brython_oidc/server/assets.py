@@ -185,10 +185,10 @@ ENGINE_LOADER_GLOBAL = "__brython_oidc_idle"
 #: call tries again). ``handle.load_engine`` awaits it before importing the engine.
 ENGINE_PROMISE_GLOBAL = "__brython_oidc_engine"
 
-#: Runs after ``_CAPTURE_CALLBACK``. A dynamically inserted script delays the window
-#: load event until it has run, so ``brython()`` (started from ``body.onload``) finds
-#: the engine's modules (``__BRYTHON__.VFS``, ``__BRYTHON__.precompiled``) already
-#: there (tests/browser/test_precompiled_engine.py). Loaded at once when the engine
+#: Runs after ``_CAPTURE_CALLBACK``. Brython starts without waiting for the engine:
+#: the Python that needs it awaits ``ENGINE_PROMISE_GLOBAL`` (``handle.load_engine``),
+#: and on a callback page the engine arrives while Brython imports the page's modules
+#: (tests/browser/test_precompiled_engine.py). Loaded at once when the engine
 #: runs at start-up (browser/boot.py ``_start``): a callback, the "was signed in"
 #: hint, a return from the provider's logout, ``session_restore: "iframe"``, or a
 #: ``mock`` configuration; else after the ready mark, or when a login click needs it.
@@ -258,17 +258,28 @@ def load_engine_script(engine_url: str) -> str:
     }
 
 
+#: Deferred scripts run once the document is parsed, so the page's Python is there.
+#: Starting here, not from ``body.onload`` as brython.js does by default, saves the
+#: wait for the window load event: every image, font, iframe and the engine asset
+#: (tests/browser/test_boot_start.py). brython.js wraps a ``body.onload`` it finds at
+#: DOMContentLoaded in one that calls ``brython()`` only if nothing did; without one
+#: it would call ``brython()`` a second time at load, running the page twice.
+_START = """if (!document.body.onload) { document.body.onload = function () {}; }
+brython(%(options)s);
+"""
+
+
 def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = True) -> bytes:
     """The external boot file (CSP forbids inline scripts) that starts Brython.
 
-    Loaded with ``defer`` after brython.js and the bundle, it sets ``body.onload``;
-    brython.js then calls it instead of its own option-less ``brython()``. Before
-    that, ``capture_callback_script`` moves an authorization response's parameters
-    out of the address bar into ``window.__brython_oidc_callback_url``,
-    ``early_get_script`` starts the discovery or JWKS request start-up will need,
-    and, given ``engine_url``, ``load_engine_script`` loads the engine asset
-    when start-up will run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath``
-    leave the bundle's VFS as the only source of modules. ``indexeddb`` lets Brython
+    Loaded with ``defer`` after brython.js and the bundle, it calls ``brython()``
+    itself (``_START``), not at the window load event. Before that,
+    ``capture_callback_script`` moves an authorization response's parameters out of
+    the address bar into ``window.__brython_oidc_callback_url``, ``early_get_script``
+    starts the discovery or JWKS request start-up will need, and, given
+    ``engine_url``, ``load_engine_script`` loads the engine asset when start-up will
+    run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath`` leave
+    the bundle's VFS as the only source of modules. ``indexeddb`` lets Brython
     cache the modules it compiles (keyed by the bundle's ``$timestamp``); when the
     bundle ships every module the page imports while loading already compiled
     (``Bundle.compiled_at_load``) it is off: opening and scanning that database
@@ -286,9 +297,7 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
         + capture_callback_script()
         + early_get_script()
         + (load_engine_script(engine_url) if engine_url is not None else "")
-        + "document.body.onload = function () { brython("
-        + json.dumps(options, sort_keys=True)
-        + "); };\n"
+        + _START % {"options": json.dumps(options, sort_keys=True)}
     ).encode()
 
 

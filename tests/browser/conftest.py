@@ -62,7 +62,7 @@ import {module}
 
 
 #: The app shell as create_app serves it: deferred scripts and the boot file, which
-#: starts Brython from body.onload and loads the engine asset (server/assets.py).
+#: starts Brython and loads the engine asset (server/assets.py).
 BOOT_HTML = """<!doctype html>
 <html><head><meta charset="utf-8"><title>test app</title>
 <script type="application/json" id="brython-oidc-config">{config}</script>
