@@ -185,10 +185,11 @@ ENGINE_LOADER_GLOBAL = "__brython_oidc_idle"
 #: call tries again). ``handle.load_engine`` awaits it before importing the engine.
 ENGINE_PROMISE_GLOBAL = "__brython_oidc_engine"
 
-#: Runs after ``_CAPTURE_CALLBACK``. Brython starts without waiting for the engine:
-#: the Python that needs it awaits ``ENGINE_PROMISE_GLOBAL`` (``handle.load_engine``),
-#: and on a callback page the engine arrives while Brython imports the page's modules
-#: (tests/browser/test_precompiled_engine.py). Loaded at once when the engine
+#: The JS global the boot file sets to the engine's Promise when start-up will run the
+#: engine: ``_START`` waits for it before it starts Brython.
+ENGINE_AT_START_GLOBAL = "__brython_oidc_engine_at_start"
+
+#: Runs after ``_CAPTURE_CALLBACK``. Loaded at once when the engine
 #: runs at start-up (browser/boot.py ``_start``): a callback, the "was signed in"
 #: hint, a return from the provider's logout, ``session_restore: "iframe"``, or a
 #: ``mock`` configuration; else after the ready mark, or when a login click needs it.
@@ -239,7 +240,7 @@ _LOAD_ENGINE = """(function () {
   }
   if (typeof window.%(callback)s === "string" || has("localStorage", %(hint)s) ||
       has("sessionStorage", %(after_logout)s) || configured()) {
-    load();
+    window.%(at_start)s = load();
   }
 })();
 """
@@ -251,6 +252,7 @@ def load_engine_script(engine_url: str) -> str:
         "prefix": json.dumps(KEYS_PREFIX),
         "global": ENGINE_LOADER_GLOBAL,
         "promise": ENGINE_PROMISE_GLOBAL,
+        "at_start": ENGINE_AT_START_GLOBAL,
         "callback": CALLBACK_URL_GLOBAL,
         "hint": json.dumps(HINT_SUFFIX),
         "after_logout": json.dumps(AFTER_LOGOUT_SUFFIX),
@@ -260,13 +262,27 @@ def load_engine_script(engine_url: str) -> str:
 
 #: Deferred scripts run once the document is parsed, so the page's Python is there.
 #: Starting here, not from ``body.onload`` as brython.js does by default, saves the
-#: wait for the window load event: every image, font, iframe and the engine asset
-#: (tests/browser/test_boot_start.py). brython.js wraps a ``body.onload`` it finds at
-#: DOMContentLoaded in one that calls ``brython()`` only if nothing did; without one
-#: it would call ``brython()`` a second time at load, running the page twice.
-_START = """if (!document.body.onload) { document.body.onload = function () {}; }
-brython(%(options)s);
+#: wait for the window load event: every image, web font and iframe of the page
+#: (tests/server/test_browser.py). Except for the engine: when start-up runs it, the
+#: start waits for it. It comes from the cache and runs in a few ms while the main
+#: thread is free; Brython started first delays it by its own start (about 10 ms
+#: more to the token request on a callback page, bench/ab.py). brython.js wraps a
+#: ``body.onload`` it finds at DOMContentLoaded in one that calls ``brython()`` only
+#: if nothing did; without one it would call it again at load, running the page twice.
+_START = """(function () {
+  if (!document.body.onload) { document.body.onload = function () {}; }
+  function start() { brython(%(options)s); }
+  var engine = window.%(at_start)s;  // resolves, loaded or not: Python reports a failure
+  if (engine) { engine.then(start); } else { start(); }
+})();
 """
+
+
+def start_script(options: dict[str, object]) -> str:
+    return _START % {
+        "options": json.dumps(options, sort_keys=True),
+        "at_start": ENGINE_AT_START_GLOBAL,
+    }
 
 
 def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = True) -> bytes:
@@ -297,7 +313,7 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
         + capture_callback_script()
         + early_get_script()
         + (load_engine_script(engine_url) if engine_url is not None else "")
-        + _START % {"options": json.dumps(options, sort_keys=True)}
+        + start_script(options)
     ).encode()
 
 

@@ -26,11 +26,11 @@ if importlib.util.find_spec("brython_oidc.devidp.provider") is None:
 from tests.browser.runtime_fixtures import open_logged_out_with_discovery, sign_in, wait_state
 
 ENGINE = sorted({m.name for m in framework_modules()} - set(PRECOMPILED))
-PACKAGES = {m.name for m in framework_modules() if m.is_package}
 
 # Before any page script: records the modules Brython compiles (wrapped at brython.js's
 # own load event, which fires once it has run, before the bundle and the boot file that
-# calls brython()) and what the page had of the engine asset when the ready mark was set.
+# calls brython()), whether the engine's modules were there when Brython compiled its
+# first script, and what the page had of the engine asset when the ready mark was set.
 HOOKS = """(() => {
   window.__compiled = [];
   document.addEventListener("load", (event) => {
@@ -38,6 +38,9 @@ HOOKS = """(() => {
     if (!B || B.py2js.hooked || !String(event.target.src).includes("brython")) return;
     const py2js = B.py2js;
     B.py2js = function (src, module, name) {
+      if (window.__engine_at_start === undefined) {
+        window.__engine_at_start = Boolean(B.VFS && B.VFS["brython_oidc.browser.client"]);
+      }
       window.__compiled.push(String(name));
       return py2js.apply(this, arguments);
     };
@@ -57,6 +60,7 @@ HOOKS = """(() => {
 
 PAGE_STATE = """return {
   compiled: window.__compiled,
+  engine_at_start: window.__engine_at_start,
   imported: Object.keys(__BRYTHON__.imported),
   precompiled: Object.keys(__BRYTHON__.precompiled),
   engine_fetched: performance.getEntriesByType("resource")
@@ -95,10 +99,7 @@ def assert_engine_ran_precompiled(driver: Any) -> None:
     state = page_state(driver)
     assert state["engine_fetched"] == 1
     assert "brython_oidc.browser.client" in state["imported"]
-    # A package the page imported before the engine ran stays as imported
-    # (server/bundle.py build_engine): it has no entry to run again.
-    missing = set(ENGINE) - set(state["precompiled"])
-    assert missing <= PACKAGES & set(state["imported"]), missing
+    assert set(ENGINE) <= set(state["precompiled"])
     assert compiled_framework(state) == [], "compiled in the page"
 
 
@@ -126,8 +127,10 @@ def test_logged_out_first_visit_fetches_the_engine_after_the_ready_mark(
     hooked.app_module = "minimal_page"
     driver.get(hooked.origin + "/")
     wait_state(driver, "logged-out")
-    # Nothing of the engine asset before the mark: no script element, no fetch.
+    # Nothing of the engine asset before the mark: no script element, no fetch, and
+    # Brython started without waiting for it.
     assert driver.execute_script("return window.__engine_at_ready") == [0, 0]
+    assert page_state(driver)["engine_at_start"] is False
     # handle.Oidc.warm_up: the engine asset first, then the engine imported from it.
     wait_engine_warmed_up(driver)
     assert_engine_ran_precompiled(driver)
@@ -146,13 +149,15 @@ def test_callback_and_restore_run_the_engine_precompiled(driver: Any, hooked: An
     assert compiled_modules(driver, hooked) == []
     driver.execute_script("window.app_login('/')")
     sign_in(driver)
-    # The callback page: the boot file started loading the engine, create_oidc awaited it.
+    # The callback page: the boot file loaded the engine, then started Brython.
     wait_state(driver, "logged-in")
     assert_engine_ran_precompiled(driver)
+    assert page_state(driver)["engine_at_start"] is True
     # A restore: the "was signed in" hint makes the boot file load it.
     driver.refresh()
     wait_state(driver, "logged-in")
     assert_engine_ran_precompiled(driver)
+    assert page_state(driver)["engine_at_start"] is True
     assert compiled_modules(driver, hooked) == []
     assert_no_module_cache(driver, hooked)
 
@@ -310,6 +315,6 @@ def test_mock_mode_loads_the_engine_at_start(driver: Any, hooked: Any) -> None:
     hooked.config = {"mock": {"user": {"sub": "u1", "name": "Mock Alice"}}}
     driver.get(hooked.origin + "/")
     wait_state(driver, "logged-in")
-    # The boot file started fetching it, and create_oidc awaited it before the ready mark.
+    # The boot file loaded it, then started Brython.
     assert driver.execute_script("return window.__engine_at_ready")[1] == 1
     assert compiled_framework(page_state(driver)) == []
