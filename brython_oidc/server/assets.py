@@ -189,10 +189,11 @@ ENGINE_PROMISE_GLOBAL = "__brython_oidc_engine"
 #: engine: ``_START`` waits for it before it starts Brython.
 ENGINE_AT_START_GLOBAL = "__brython_oidc_engine_at_start"
 
-#: Runs after ``_CAPTURE_CALLBACK``. Loaded at once when the engine
+#: Runs after ``_CAPTURE_CALLBACK``. Loads the engine asset at once when the engine
 #: runs at start-up (browser/boot.py ``_start``): a callback, the "was signed in"
 #: hint, a return from the provider's logout, ``session_restore: "iframe"``, or a
-#: ``mock`` configuration; else after the ready mark, or when a login click needs it.
+#: ``mock`` configuration (``_START`` then waits for it); else after the ready mark,
+#: or when a login click needs it.
 _LOAD_ENGINE = """(function () {
   var url = %(url)s, prefix = %(prefix)s, loading = null;
   function idle(callback, options) {
