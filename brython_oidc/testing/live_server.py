@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 
@@ -39,27 +39,64 @@ def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
             probe.close()
 
 
+class BackgroundServer:
+    """An ASGI app served by uvicorn in a daemon thread; a context manager.
+
+    ``start`` returns once the socket listens; ``stop`` asks uvicorn to exit and
+    joins the thread.
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        startup_timeout: float = 10.0,
+    ) -> None:
+        self.host = host
+        self.port = port or free_port(host)
+        self.startup_timeout = startup_timeout
+        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self.server.run, name=f"uvicorn-{self.port}", daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + self.startup_timeout
+        # uvicorn offers no event to wait on; server.started flips once the socket listens.
+        while not self.server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"uvicorn on {self.host}:{self.port} exited during start-up")
+            if time.monotonic() > deadline:
+                self.server.should_exit = True
+                raise TimeoutError(
+                    f"uvicorn on {self.host}:{self.port} not started in {self.startup_timeout:g} s"
+                )
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 @contextmanager
 def serve_in_thread(
     app: Any, *, host: str = "127.0.0.1", port: int | None = None, startup_timeout: float = 10.0
 ) -> Iterator[int]:
     """Serve ``app`` until the block ends; yields the port."""
-    port = port or free_port(host)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout
-    # uvicorn offers no event to wait on; server.started flips once the socket listens.
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError(f"uvicorn on {host}:{port} exited during start-up")
-        if time.monotonic() > deadline:
-            server.should_exit = True
-            raise TimeoutError(f"uvicorn on {host}:{port} not started in {startup_timeout:g} s")
-        time.sleep(0.01)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
+    with BackgroundServer(app, host=host, port=port, startup_timeout=startup_timeout) as server:
+        yield server.port
