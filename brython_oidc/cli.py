@@ -80,7 +80,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from brython_oidc.server.config_file import load_app_config, with_overrides
+    from brython_oidc.server.config_file import (
+        load_app_config,
+        security_warnings,
+        with_overrides,
+    )
     from brython_oidc.server.static_build import BuildError, build_static_site
 
     folder = app_folder(args.app_dir)
@@ -90,6 +94,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         written = build_static_site(folder, config, Path(args.out))
     except BuildError as exc:
         raise CommandError(str(exc)) from None
+    for warning in security_warnings(config):
+        print(f"brython-oidc: warning: {warning}", file=sys.stderr)
     print(f"brython-oidc: wrote {len(written)} files to {args.out} (see nginx.conf there)")
     return 0
 

@@ -339,14 +339,15 @@ class ClientConfig:
         values.update(changes)
         return ClientConfig.from_mapping(values)
 
-    def security_warnings(self) -> list[str]:
-        """Settings that weaken security, for the browser layer to print loudly."""
-        found = []
+    def security_warnings(self) -> dict[str, str]:
+        """Settings that weaken security, by field: ``brython-oidc build`` prints them
+        (a deployed build against plain http is a mistake; on this machine it is not)."""
+        found = {}
         for name in ("issuer", "redirect_uri", "post_logout_redirect_uri"):
             url = getattr(self, name)
             if split_url(url)[0] == "http":
-                found.append(
-                    f"{name} uses plain http ({url}): acceptable for local development "
+                found[name] = (
+                    f"uses plain http ({url}): acceptable for local development "
                     "only; tokens cross the network unencrypted"
                 )
         return found

@@ -77,6 +77,20 @@ def check_mock(path: Path, mock: object) -> None:
         )
 
 
+def client_config(oidc: Mapping[str, object]) -> ClientConfig:
+    """The ``ClientConfig`` the page builds from ``[oidc]`` (``redirect_uri`` may be
+    left out: the page uses its own URL, so a placeholder stands in)."""
+    fields = {name: value for name, value in oidc.items() if name != "mock"}
+    return ClientConfig.from_mapping({"redirect_uri": _PLACEHOLDER_REDIRECT, **fields})
+
+
+def security_warnings(config: AppConfig) -> list[str]:
+    """``ClientConfig.security_warnings`` of the fields the app sets (in its file or
+    on the command line); an unset ``redirect_uri`` is the page's own URL."""
+    found = client_config(config.oidc).security_warnings()
+    return [f"oidc.{name} {message}" for name, message in found.items() if name in config.oidc]
+
+
 def check_oidc_mapping(path: Path, oidc: Mapping[str, object]) -> dict[str, object]:
     """Check ``[oidc]`` with the same ``ClientConfig`` the page builds from it.
 
@@ -84,11 +98,10 @@ def check_oidc_mapping(path: Path, oidc: Mapping[str, object]) -> dict[str, obje
     redirect URI), so a placeholder stands in for the check only. ``mock`` is the
     runtime's mock-mode switch (``browser/mock.py``), not a client setting.
     """
-    fields = {name: value for name, value in oidc.items() if name != "mock"}
     if "mock" in oidc:
         check_mock(path, oidc["mock"])
     try:
-        ClientConfig.from_mapping({"redirect_uri": _PLACEHOLDER_REDIRECT, **fields})
+        client_config(oidc)
     except ConfigurationError as exc:
         detail = exc.message.split(": ", 1)[-1]
         raise AppConfigError(path, f"oidc.{exc.field}", detail) from None

@@ -284,6 +284,22 @@ def test_plain_static_server_serves_the_build(built: tuple[Path, str]) -> None:
     assert httpx.get(base + "/static/style.css").status_code == 200
 
 
+def test_build_warns_of_plain_http_settings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    app = make_app(tmp_path / "app", oidc='post_logout_redirect_uri = "https://app.example/"')
+    code, _, err = run_cli(capsys, "build", str(app), "--out", str(tmp_path / "out"))
+    assert code == 0
+    # The issuer only: the redirect URI is the page's own, the post-logout URI https.
+    assert err.splitlines() == [
+        f"brython-oidc: warning: oidc.issuer uses plain http ({ISSUER}): acceptable for"
+        " local development only; tokens cross the network unencrypted"
+    ]
+    args = ("--out", str(tmp_path / "out2"), "--issuer", "https://idp.example.com")
+    code, _, err = run_cli(capsys, "build", str(app), *args)
+    assert (code, err) == (0, "")
+
+
 def test_build_refuses_a_folder_that_is_not_a_build(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

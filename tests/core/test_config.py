@@ -43,7 +43,7 @@ def test_defaults() -> None:
     assert config.extra_token_params == {}
     assert config.allowed_fetch_origins == ()
     assert config.response_mode == "query"
-    assert config.security_warnings() == []
+    assert config.security_warnings() == {}
 
 
 def test_keyword_construction_equals_from_mapping() -> None:
@@ -248,9 +248,10 @@ def test_redirect_uri_may_have_a_query() -> None:
 def test_plain_http_on_loopback_is_allowed_but_loud(host: str) -> None:
     config = make(issuer=f"http://{host}", redirect_uri="http://localhost:8000/")
     warnings = config.security_warnings()
-    assert len(warnings) == 3  # issuer, redirect_uri and the post-logout URI
-    assert all("plain http" in w for w in warnings)
-    assert "issuer" in warnings[0]
+    # The post-logout URI defaults to the redirect URI.
+    assert list(warnings) == ["issuer", "redirect_uri", "post_logout_redirect_uri"]
+    assert all("plain http" in w for w in warnings.values())
+    assert f"http://{host}" in warnings["issuer"]
 
 
 # --- scope, locales, extra params, origins -----------------------------------------
