@@ -199,14 +199,16 @@ def _one_space_indent(source: str) -> str:
     """``ast.unparse``'s four-space levels as one space each (about 700 B gzip less).
 
     Checked, not assumed: the result must parse to the same tree, else (a string
-    literal spanning lines, say) the source is kept as it was.
+    literal spanning lines, say) the source is kept as it was. ``source`` is
+    ``ast.unparse`` output, so the same tree unparses to it again (cheaper than
+    comparing two ``ast.dump``).
     """
     lines = []
     for line in source.split("\n"):
         width = len(line) - len(line.lstrip(" "))
         lines.append(" " * (width // 4) + line[width:] if width % 4 == 0 else line)
     compact = "\n".join(lines)
-    if ast.dump(ast.parse(compact)) != ast.dump(ast.parse(source)):
+    if ast.unparse(ast.parse(compact)) + "\n" != source:
         return source
     return compact
 
