@@ -29,8 +29,6 @@ from bench import pageload, report, rig, serverload, validator  # noqa: E402
 from bench.peer.server import LIBRARY, library_version  # noqa: E402
 from brython_oidc.server.bundle import build_bundle, framework_modules  # noqa: E402
 
-PROVIDERS = {"dev": rig.dev_provider, "node": rig.node_provider}
-
 
 def machine() -> dict[str, Any]:
     cpu = "unknown"
@@ -84,7 +82,7 @@ def provider_figures(
         "sign_in_latency": {},
         "renewal": {},
     }
-    with PROVIDERS[key](origins) as idp, rig.pages(idp, origins):
+    with rig.PROVIDERS[key](origins) as idp, rig.pages(idp, origins):
         out["name"] = idp.name
         for page in ("ours", "peer"):
             log(f"{key}: page load, {page}")
@@ -160,7 +158,7 @@ def main() -> None:
         help="also time sign-in with this emulated latency per request, ms",
     )
     parser.add_argument(
-        "--providers", nargs="+", choices=sorted(PROVIDERS), default=["dev", "node"]
+        "--providers", nargs="+", choices=sorted(rig.PROVIDERS), default=["dev", "node"]
     )
     parser.add_argument("--load-seconds", type=float, default=serverload.DURATION)
     parser.add_argument("--no-docs", action="store_true", help="print only; write nothing")

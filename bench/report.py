@@ -460,7 +460,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str]]:
         out.append((f"one token request per renewal ({key})", per))
         for latency, si in sign_in_sets(p):
             label = (
-                f"sign-in within 1.25× of oidc-client-ts ({key})"
+                f"sign-in within {SIGN_IN_TARGET}× of oidc-client-ts ({key})"
                 if latency is None
                 else f"  … with {latency} ms emulated latency per request ({key})"
             )

@@ -115,6 +115,10 @@ def node_provider(origins: Origins) -> Iterator[RunningIdp]:
         yield RunningIdp("node oidc-provider", op.issuer, None, op)
 
 
+#: The providers a benchmark can run against, by the name its ``--provider`` takes.
+PROVIDERS = {"dev": dev_provider, "node": node_provider}
+
+
 def ours_app(idp: RunningIdp, origin: str, *, restore: str) -> Any:
     holder: dict[str, Any] = {}
 
