@@ -1,0 +1,392 @@
+"""`brython-oidc doctor` against real providers: the development provider (in a thread)
+and node oidc-provider (a subprocess), healthy and each with a defect on purpose.
+
+Each defect test asserts that the line naming that defect fails, that the lines the
+defect does not touch still pass (so a doctor that fails everything cannot pass), and
+the exit status.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from brython_oidc import cli, doctor
+from brython_oidc.devidp import Client, Provider
+from brython_oidc.devidp.testing import RunningProvider
+from brython_oidc.testing.live_server import free_port
+from brython_oidc.testing.node_provider import NodeProvider, start_or_skip
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = "http://localhost:8000"
+LINE = re.compile(r"^(PASS|WARN|FAIL|SKIP)  ([^:]+): (.*)$")
+
+
+def run_doctor(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, str], str]:
+    """Exit status, {check name: status} and the whole output of `brython-oidc doctor`."""
+    code = cli.main(["doctor", *argv])
+    out, err = capsys.readouterr()
+    statuses: dict[str, str] = {}
+    for line in out.splitlines():
+        match = LINE.match(line)
+        if match:
+            assert match[2] not in statuses, f"two lines for {match[2]}:\n{out}"
+            statuses[match[2]] = match[1]
+    assert err == "", err
+    return code, statuses, out
+
+
+def line_of(out: str, name: str) -> str:
+    return next(line for line in out.splitlines() if LINE.match(line) and f"  {name}: " in line)
+
+
+#: What a healthy provider passes, with --client-id (the sites line warns: the default
+#: addresses are different sites on purpose).
+HEALTHY = (
+    "discovery",
+    "discovery CORS",
+    "issuer",
+    "metadata",
+    "PKCE S256",
+    "scopes",
+    "refresh tokens",
+    "signing algorithms",
+    "jwks CORS",
+    "jwks",
+    "token CORS",
+    "userinfo CORS",
+    "revocation CORS",
+    "client",
+    "logout",
+    "prompt=none",
+    "iss parameter",
+)
+
+
+# --- providers --------------------------------------------------------------------------
+
+
+def devidp(factory: Callable[[str], Provider] | None = None) -> RunningProvider:
+    return RunningProvider(provider_factory=factory)
+
+
+@pytest.fixture(scope="module")
+def healthy_devidp() -> Iterator[str]:
+    with devidp() as server:
+        yield server.provider.issuer
+
+
+@pytest.fixture(scope="module")
+def healthy_node() -> Iterator[str]:
+    provider = start_or_skip(NodeProvider(redirect_uris=[APP + "/"]))
+    try:
+        yield provider.issuer
+    finally:
+        provider.stop()
+
+
+class NoS256Provider(Provider):
+    """Advertises PKCE plain only (RFC 7636 §4.2), as a misconfigured provider would."""
+
+    def metadata(self) -> dict[str, object]:
+        return {**super().metadata(), "code_challenge_methods_supported": ["plain"]}
+
+
+class NoOfflineAccessProvider(Provider):
+    """Issue 23 item 3: a compliant provider without offline_access."""
+
+    def metadata(self) -> dict[str, object]:
+        return {**super().metadata(), "scopes_supported": ["openid", "profile", "email"]}
+
+
+class HmacOnlyProvider(Provider):
+    def metadata(self) -> dict[str, object]:
+        return {**super().metadata(), "id_token_signing_alg_values_supported": ["HS256", "none"]}
+
+
+class EscapeIssuerProvider(Provider):
+    """Sends a terminal escape sequence in its issuer: it must not reach the terminal."""
+
+    def metadata(self) -> dict[str, object]:
+        return {**super().metadata(), "issuer": "http://evil\x1b[2J\x1b]0;owned\x07"}
+
+
+# --- healthy ----------------------------------------------------------------------------
+
+
+def test_devidp_passes_with_its_client(
+    capsys: pytest.CaptureFixture[str], healthy_devidp: str
+) -> None:
+    code, statuses, out = run_doctor(capsys, healthy_devidp, "--client-id", "demo-spa")
+    assert code == 0, out
+    assert {name: statuses.get(name) for name in HEALTHY} == dict.fromkeys(HEALTHY, "PASS"), out
+    assert statuses["sites"] == "WARN"  # localhost vs 127.0.0.1: different sites
+    assert "prompt=none redirect" in line_of(out, "sites")
+    assert out.rstrip().endswith("sign-in can work (1 warning)")
+
+
+def test_node_oidc_provider_passes_with_its_client(
+    capsys: pytest.CaptureFixture[str], healthy_node: str
+) -> None:
+    code, statuses, out = run_doctor(capsys, healthy_node, "--client-id", "demo-spa")
+    assert code == 0, out
+    assert {name: statuses.get(name) for name in HEALTHY} == dict.fromkeys(HEALTHY, "PASS"), out
+    # oidc-provider asks the user to confirm a logout; its login_required came back at the app.
+    assert "asks the user to confirm" in line_of(out, "logout")
+    assert '"login_required"' in line_of(out, "prompt=none")
+
+
+def test_without_client_id_the_client_is_skipped_not_guessed(
+    capsys: pytest.CaptureFixture[str], healthy_devidp: str
+) -> None:
+    code, statuses, out = run_doctor(capsys, healthy_devidp)
+    assert code == 0, out
+    assert statuses["client"] == "SKIP"
+    assert "needs --client-id" in line_of(out, "logout")
+
+
+# --- defects: CORS off ------------------------------------------------------------------
+
+
+def test_devidp_without_cors_for_the_app_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    # The development provider allows exactly its clients' redirect-URI origins; with the
+    # client registered for another origin, nothing is allowed for the app.
+    clients = [Client("demo-spa", ["https://app.example.test/"])]
+    with devidp(lambda issuer: Provider(issuer, clients=clients)) as server:
+        code, statuses, out = run_doctor(
+            capsys, server.provider.issuer, "--client-id", "demo-spa", "--app", APP
+        )
+    assert code == 1, out
+    for name in ("discovery CORS", "jwks CORS", "token CORS", "client"):
+        assert statuses[name] == "FAIL", (name, out)
+    assert statuses["userinfo CORS"] == "WARN"  # the sign-in stands on the ID token
+    assert statuses["issuer"] == statuses["PKCE S256"] == "PASS"
+    assert "no Access-Control-Allow-Origin for http://localhost:8000" in line_of(out, "token CORS")
+    assert "redirect URI http://localhost:8000/ exactly" in line_of(out, "client")
+    assert out.rstrip().endswith("sign-in cannot work: 4 failed, 4 warnings")
+
+
+def test_node_provider_with_cors_off_fails_on_the_token_endpoint(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    provider = start_or_skip(NodeProvider(redirect_uris=[APP + "/"], cors=False))
+    try:
+        code, statuses, out = run_doctor(capsys, provider.issuer, "--client-id", "demo-spa")
+    finally:
+        provider.stop()
+    assert code == 1, out
+    assert statuses["token CORS"] == "FAIL", out
+    assert statuses["revocation CORS"] == "WARN", out
+    # Stock oidc-provider serves discovery and JWKS to any origin; the client is known.
+    for name in ("discovery CORS", "jwks CORS", "client", "issuer", "PKCE S256"):
+        assert statuses[name] == "PASS", (name, out)
+    assert "allow the origin http://localhost:8000" in line_of(out, "token CORS")
+
+
+# --- defects: no S256 -------------------------------------------------------------------
+
+
+def test_devidp_without_s256_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    with devidp(NoS256Provider) as server:
+        code, statuses, out = run_doctor(capsys, server.provider.issuer, "--client-id", "demo-spa")
+    assert code == 1, out
+    assert statuses["PKCE S256"] == "FAIL"
+    assert "is ['plain']: no S256" in line_of(out, "PKCE S256")
+    assert "RFC 7636" in line_of(out, "PKCE S256")
+    for name in ("issuer", "metadata", "token CORS", "client"):
+        assert statuses[name] == "PASS", (name, out)
+
+
+def test_node_provider_without_s256_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    provider = start_or_skip(
+        NodeProvider(
+            redirect_uris=[APP + "/"],
+            discovery_overrides={"code_challenge_methods_supported": ["plain"]},
+        )
+    )
+    try:
+        code, statuses, out = run_doctor(capsys, provider.issuer, "--client-id", "demo-spa")
+    finally:
+        provider.stop()
+    assert code == 1, out
+    assert statuses["PKCE S256"] == "FAIL"
+    for name in ("issuer", "metadata", "token CORS", "client"):
+        assert statuses[name] == "PASS", (name, out)
+
+
+def test_pkce_not_advertised_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    provider = start_or_skip(
+        NodeProvider(
+            redirect_uris=[APP + "/"],
+            discovery_overrides={"code_challenge_methods_supported": None},
+        )
+    )
+    try:
+        code, statuses, out = run_doctor(capsys, provider.issuer)
+    finally:
+        provider.stop()
+    assert code == 0, out
+    assert statuses["PKCE S256"] == "WARN"
+    assert "not advertised" in line_of(out, "PKCE S256")
+
+
+# --- defects: an issuer that differs ----------------------------------------------------
+
+
+def test_devidp_with_another_issuer_fails_naming_both(capsys: pytest.CaptureFixture[str]) -> None:
+    # `dev-idp --issuer http://localhost:PORT` reached at 127.0.0.1 (issue 23 item 4).
+    def factory(issuer: str) -> Provider:
+        return Provider(issuer.replace("127.0.0.1", "localhost"))
+
+    with devidp(factory) as server:
+        reached = server.base_url.rstrip("/")
+        code, statuses, out = run_doctor(capsys, reached, "--client-id", "demo-spa")
+    assert code == 1, out
+    assert statuses["issuer"] == "FAIL"
+    line = line_of(out, "issuer")
+    assert f'configured "{reached}"' in line
+    assert f'says "{reached.replace("127.0.0.1", "localhost")}"' in line
+    assert "OIDC Discovery §4.3" in line
+    # The rest is still checked, on the provider's own issuer.
+    assert statuses["metadata"] == statuses["PKCE S256"] == statuses["client"] == "PASS", out
+
+
+def test_node_provider_with_another_issuer_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    provider = start_or_skip(NodeProvider(redirect_uris=[APP + "/"], issuer_host="localhost"))
+    try:
+        assert provider.issuer.startswith("http://localhost:")
+        reached = provider.issuer.replace("localhost", "127.0.0.1")
+        code, statuses, out = run_doctor(capsys, reached, "--client-id", "demo-spa")
+    finally:
+        provider.stop()
+    assert code == 1, out
+    assert statuses["issuer"] == "FAIL"
+    assert f'says "{provider.issuer}"' in line_of(out, "issuer")
+    assert statuses["PKCE S256"] == "PASS"
+
+
+def test_trailing_slash_is_named(capsys: pytest.CaptureFixture[str], healthy_devidp: str) -> None:
+    code, statuses, out = run_doctor(capsys, healthy_devidp + "/")
+    assert code == 1, out
+    assert statuses["issuer"] == "FAIL"
+    line = line_of(out, "issuer")
+    assert line.startswith("FAIL  issuer: trailing slash")
+    assert f'set issuer to "{healthy_devidp}" exactly' in line
+
+
+# --- other cases ------------------------------------------------------------------------
+
+
+def test_provider_not_running(capsys: pytest.CaptureFixture[str]) -> None:
+    issuer = f"http://127.0.0.1:{free_port()}"
+    code, statuses, out = run_doctor(capsys, issuer, "--timeout", "2")
+    assert code == 1, out
+    assert statuses == {"discovery": "FAIL"}, out
+    assert "is the provider running" in line_of(out, "discovery")
+
+
+def test_unknown_client_fails_on_both_providers(
+    capsys: pytest.CaptureFixture[str], healthy_devidp: str, healthy_node: str
+) -> None:
+    for issuer in (healthy_devidp, healthy_node):
+        code, statuses, out = run_doctor(capsys, issuer, "--client-id", "no-such-client")
+        assert code == 1, out
+        assert statuses["client"] == "FAIL", out
+        assert "invalid_client" in line_of(out, "client"), out
+        assert statuses["logout"] == "WARN", out
+
+
+def test_app_on_an_unregistered_port_fails_the_client_line(
+    capsys: pytest.CaptureFixture[str], healthy_node: str
+) -> None:
+    code, statuses, out = run_doctor(
+        capsys, healthy_node, "--client-id", "demo-spa", "--app", "http://localhost:8123"
+    )
+    assert code == 1, out
+    assert statuses["client"] == "FAIL"
+    assert "http://localhost:8123/" in line_of(out, "client")
+
+
+def test_no_offline_access_is_a_warning_with_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
+    with devidp(NoOfflineAccessProvider) as server:
+        code, statuses, out = run_doctor(capsys, server.provider.issuer, "--client-id", "demo-spa")
+    assert code == 0, out
+    assert statuses["scopes"] == "WARN"
+    assert "leave offline_access out of scope" in line_of(out, "scopes")
+
+
+def test_hmac_only_signing_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    with devidp(HmacOnlyProvider) as server:
+        code, statuses, out = run_doctor(capsys, server.provider.issuer)
+    assert code == 1, out
+    assert statuses["signing algorithms"] == "FAIL"
+    assert "['HS256', 'none']: none of RS256, PS256, ES256" in line_of(out, "signing algorithms")
+    assert statuses["jwks"] == "SKIP"
+
+
+def test_provider_text_cannot_drive_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    with devidp(EscapeIssuerProvider) as server:
+        code, statuses, out = run_doctor(capsys, server.provider.issuer)
+    assert code == 1
+    assert statuses["issuer"] == "FAIL"
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[2J" in line_of(out, "issuer")
+
+
+def test_usage_errors_are_one_line_and_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["doctor", "not-a-url"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == "brython-oidc: error: ISSUER must be an absolute http(s) URL: 'not-a-url'\n"
+
+
+def test_the_command_exits_1_when_sign_in_cannot_work(healthy_devidp: str) -> None:
+    # The installed entry point's path: `python -m brython_oidc.cli`, a real process.
+    result = subprocess.run(
+        [sys.executable, "-m", "brython_oidc.cli", "doctor", healthy_devidp + "/"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 1, result
+    assert "FAIL  issuer: trailing slash" in result.stdout
+
+
+# --- pure helpers -----------------------------------------------------------------------
+
+
+def response(status: int, **headers: str) -> httpx.Response:
+    return httpx.Response(status, headers=headers)
+
+
+def test_preflight_rules() -> None:
+    ok = {
+        "access-control-allow-origin": APP,
+        "access-control-allow-methods": "GET, POST",
+        "access-control-allow-headers": "Authorization",
+    }
+    check = doctor._preflight_problem
+    assert check(response(204, **ok), APP, "GET", ("authorization",)) is None
+    # Fetch §4.8: a wildcard does not cover Authorization.
+    star = {**ok, "access-control-allow-headers": "*"}
+    assert "authorization" in str(check(response(204, **star), APP, "GET", ("authorization",)))
+    assert check(response(204, **star), APP, "POST", ("dpop",)) is None
+    other = {**ok, "access-control-allow-origin": "http://elsewhere.test"}
+    assert "not http://localhost:8000" in str(check(response(204, **other), APP, "GET", ()))
+    assert "HTTP 403" in str(check(response(403, **ok), APP, "GET", ()))
+
+
+def test_sites() -> None:
+    assert doctor.site_of("https://app.example.com") == doctor.site_of("https://login.example.com")
+    assert doctor.site_of("http://app.example.com") != doctor.site_of("https://app.example.com")
+    assert doctor.site_of("http://localhost:8000") != doctor.site_of("http://127.0.0.1:8001")
+    assert doctor.site_of("http://127.0.0.1:8000") == doctor.site_of("http://127.0.0.1:8001")
