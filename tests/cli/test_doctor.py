@@ -340,6 +340,15 @@ def test_provider_text_cannot_drive_the_terminal(capsys: pytest.CaptureFixture[s
     assert "\\x1b[2J" in line_of(out, "issuer")
 
 
+def test_help_names_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["doctor", "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: brython-oidc doctor [-h] [--client-id CLIENT_ID] [--app URL]")
+    assert "ISSUER" in out and "exit 1 when it cannot work" in out
+
+
 def test_usage_errors_are_one_line_and_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["doctor", "not-a-url"])
     out, err = capsys.readouterr()
