@@ -37,7 +37,7 @@ import re
 import secrets
 import sys
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -48,7 +48,14 @@ from brython_oidc.core.discovery import (
 )
 from brython_oidc.core.errors import ValidationError
 from brython_oidc.core.jose import ALLOWED_ALGS, check_alg, jwk_public_fields, select_jwk
-from brython_oidc.core.urls import add_params, parse_params, split_url, url_host, url_origin
+from brython_oidc.core.urls import (
+    add_params,
+    is_loopback_url,
+    parse_params,
+    split_url,
+    url_host,
+    url_origin,
+)
 
 Status = Literal["PASS", "WARN", "FAIL", "SKIP"]
 
@@ -192,10 +199,10 @@ class Doctor:
     def add(self, status: Status, name: str, message: str, fix: str = "") -> None:
         self.checks.append(Check(status, name, message, fix))
 
-    def request(self, method: str, url: str, **kwargs: object) -> httpx.Response | str:
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response | str:
         """The response, or why there was none (one phrase)."""
         try:
-            return self.http.request(method, url, **kwargs)  # type: ignore[arg-type]
+            return self.http.request(method, url, **kwargs)
         except httpx.TimeoutException:
             return f"no answer within {self.http.timeout.read:g} s"
         except httpx.TransportError as exc:
@@ -204,6 +211,7 @@ class Doctor:
     # --- the whole run ---------------------------------------------------------------
 
     def run(self) -> list[Check]:
+        self.secure_context()
         if not self.discovery():
             return self.checks
         self.issuer_match()
@@ -220,7 +228,14 @@ class Doctor:
             self.client_registration()
             self.logout()
         else:
-            for name in ("jwks", "token CORS", "userinfo CORS", "client", "logout"):
+            for name in (
+                "jwks",
+                "token CORS",
+                "userinfo CORS",
+                "revocation CORS",
+                "client",
+                "logout",
+            ):
                 self.add("SKIP", name, "needs a valid discovery document")
         self.prompt_none()
         self.iss_parameter()
@@ -241,10 +256,12 @@ class Doctor:
             )
             return False
         if response.status_code != 200:
+            location = response.headers.get("location")
+            moved = f" (a redirect to {shown(location)})" if location else ""
             self.add(
                 "FAIL",
                 "discovery",
-                f"{url} answered HTTP {response.status_code}",
+                f"{url} answered HTTP {response.status_code}{moved}",
                 "use the provider's issuer URL exactly (discovery is at "
                 "ISSUER/.well-known/openid-configuration)",
             )
@@ -260,6 +277,21 @@ class Doctor:
         self.add("PASS", "discovery", f"{url} answered")
         self.cors_line("discovery CORS", response, fatal=True)
         return True
+
+    def secure_context(self) -> None:
+        # W3C Web Cryptography API §10: crypto.subtle exists only in secure contexts
+        # (https, or http on this machine: W3C Secure Contexts §3.1), and the client needs
+        # it for the S256 code_challenge and the ID token's signature.
+        if split_url(self.origin)[0] == "https" or is_loopback_url(self.origin):
+            self.add("PASS", "app origin", f"{self.origin} is a secure context (crypto.subtle)")
+            return
+        self.add(
+            "FAIL",
+            "app origin",
+            f"{self.origin} is plain http on another machine: the browser gives the page "
+            "no crypto.subtle (PKCE S256, ID token signature)",
+            "serve the app over https (plain http only on localhost or 127.0.0.1)",
+        )
 
     def cors_line(self, name: str, response: httpx.Response | str, *, fatal: bool) -> None:
         if isinstance(response, str):
@@ -640,22 +672,30 @@ class Doctor:
         else:
             self.add("WARN", "client", "too many redirects on the provider's own pages")
             return
-        if isinstance(response, httpx.Response) and 'type="password"' in response.text:
+        if 'type="password"' in response.text:
             self.add(
                 "PASS",
                 "client",
                 "client_id and redirect URI accepted (a login page, where prompt=none "
                 "should have answered login_required)",
             )
-            return
-        status = response.status_code if isinstance(response, httpx.Response) else 0
-        text = page_text(response.text) if isinstance(response, httpx.Response) else ""
-        self.add(
-            "FAIL",
-            "client",
-            f"the provider refused the authorization request (HTTP {status}): {text}",
-            fix,
-        )
+        elif response.status_code < 400:
+            # A page built by script, or a page in between: not evidence either way.
+            self.add(
+                "WARN",
+                "client",
+                f"the provider showed a page (HTTP {response.status_code}) that is neither "
+                f"an answer at the app nor an error status: {page_text(response.text)}",
+                f"check by hand that {self.redirect_uri} is registered for the client",
+            )
+        else:
+            self.add(
+                "FAIL",
+                "client",
+                f"the provider refused the authorization request (HTTP "
+                f"{response.status_code}): {page_text(response.text)}",
+                fix,
+            )
 
     def _probe_answer(self, url: str, fix: str) -> None:
         query, fragment = split_url(url)[3:]

@@ -50,6 +50,7 @@ def line_of(out: str, name: str) -> str:
 #: What a healthy provider passes, with --client-id (the sites line warns: the default
 #: addresses are different sites on purpose).
 HEALTHY = (
+    "app origin",
     "discovery",
     "discovery CORS",
     "issuer",
@@ -288,7 +289,7 @@ def test_provider_not_running(capsys: pytest.CaptureFixture[str]) -> None:
     issuer = f"http://127.0.0.1:{free_port()}"
     code, statuses, out = run_doctor(capsys, issuer, "--timeout", "2")
     assert code == 1, out
-    assert statuses == {"discovery": "FAIL"}, out
+    assert statuses == {"app origin": "PASS", "discovery": "FAIL"}, out
     assert "is the provider running" in line_of(out, "discovery")
 
 
@@ -312,6 +313,18 @@ def test_app_on_an_unregistered_port_fails_the_client_line(
     assert code == 1, out
     assert statuses["client"] == "FAIL"
     assert "http://localhost:8123/" in line_of(out, "client")
+
+
+def test_an_app_on_plain_http_elsewhere_cannot_sign_in(
+    capsys: pytest.CaptureFixture[str], healthy_devidp: str
+) -> None:
+    # No secure context, no crypto.subtle: neither PKCE S256 nor the signature check.
+    code, statuses, out = run_doctor(capsys, healthy_devidp, "--app", "http://app.example.test")
+    assert code == 1, out
+    assert statuses["app origin"] == "FAIL"
+    assert "serve the app over https" in line_of(out, "app origin")
+    code, statuses, out = run_doctor(capsys, healthy_devidp, "--app", "https://app.example.test")
+    assert statuses["app origin"] == "PASS", out
 
 
 def test_no_offline_access_is_a_warning_with_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
