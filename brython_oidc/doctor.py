@@ -216,7 +216,6 @@ class Doctor:
             return self.checks
         self.issuer_match()
         self.provider_metadata()
-        self.pkce()
         self.scopes()
         self.refresh_tokens()
         self.signing_algorithms()
@@ -310,11 +309,18 @@ class Doctor:
             )
 
     def issuer_match(self) -> None:
-        # OIDC Discovery §4.3: identical, no normalisation (core.discovery does the same).
+        # The client's own rule (core.discovery, OIDC Discovery §4.3: identical, no
+        # normalisation) decides; this line only explains its answer.
         actual = self.document.get("issuer")
-        if actual == self.issuer:
-            self.add("PASS", "issuer", f"the document names {shown(actual)}, as configured")
-            return
+        try:
+            process_discovery_response(self.document, issuer=self.issuer)
+        except ValidationError as exc:
+            if exc.check == "iss":
+                self._issuer_differs(actual)
+                return
+        self.add("PASS", "issuer", f"the document names {shown(actual)}, as configured")
+
+    def _issuer_differs(self, actual: object) -> None:
         if isinstance(actual, str) and actual.rstrip("/") == self.issuer.rstrip("/"):
             self.add(
                 "FAIL",
@@ -334,31 +340,40 @@ class Doctor:
         )
 
     def provider_metadata(self) -> None:
-        # Validated by the client's own code, with the document's issuer (a mismatch has
-        # its line above) and S256 judged on its own line.
-        document = {
-            key: value
-            for key, value in self.document.items()
-            if key != "code_challenge_methods_supported"
-        }
+        """The metadata and PKCE S256 lines, both from the client's own checks
+        (core.discovery), run on the document's own issuer: a mismatch has its line."""
         issuer = self.document.get("issuer")
+        issuer = issuer if isinstance(issuer, str) else self.issuer
+        no_s256: ValidationError | None = None
         try:
-            self.metadata = process_discovery_response(
-                document, issuer=issuer if isinstance(issuer, str) else self.issuer
-            )
+            self.metadata = process_discovery_response(self.document, issuer=issuer)
         except ValidationError as exc:
+            if exc.check != "code_challenge_methods_supported":
+                self._metadata_fails(exc)
+                self.add("SKIP", "PKCE S256", "needs a valid discovery document")
+                return
+            no_s256 = exc
+            # Core checks PKCE late: the rest of the document is checked without it.
+            rest = dict(self.document)
+            del rest["code_challenge_methods_supported"]
+            try:
+                self.metadata = process_discovery_response(rest, issuer=issuer)
+            except ValidationError as other:
+                self._metadata_fails(other)
+        if self.metadata is not None:
+            self.add(
+                "PASS", "metadata", "required endpoints and fields present (OIDC Discovery §3)"
+            )
+        if no_s256 is not None:
             self.add(
                 "FAIL",
-                "metadata",
-                f"{exc.message} (got {shown(exc.actual)})",
-                "the provider's discovery document must follow OIDC Discovery §3",
+                "PKCE S256",
+                f"code_challenge_methods_supported is {shown(no_s256.actual)}: no S256, the "
+                "only method this client sends (RFC 7636 §4.2)",
+                "enable PKCE with S256 for the client at the provider",
             )
-            return
-        self.add("PASS", "metadata", "required endpoints and fields present (OIDC Discovery §3)")
-
-    def pkce(self) -> None:
-        methods = self.document.get("code_challenge_methods_supported")
-        if methods is None:
+        elif self.document.get("code_challenge_methods_supported") is None:
+            # RFC 8414 §2: absent means unknown; core assumes S256 (and says so).
             self.add(
                 "WARN",
                 "PKCE S256",
@@ -366,16 +381,16 @@ class Doctor:
                 "anyway (RFC 7636 §4.3)",
                 "enable PKCE for public clients at the provider if it has a setting",
             )
-        elif isinstance(methods, list) and "S256" in methods:
-            self.add("PASS", "PKCE S256", "listed in code_challenge_methods_supported")
         else:
-            self.add(
-                "FAIL",
-                "PKCE S256",
-                f"code_challenge_methods_supported is {shown(methods)}: no S256, the only "
-                "method this client sends (RFC 7636 §4.2)",
-                "enable PKCE with S256 for the client at the provider",
-            )
+            self.add("PASS", "PKCE S256", "listed in code_challenge_methods_supported")
+
+    def _metadata_fails(self, exc: ValidationError) -> None:
+        self.add(
+            "FAIL",
+            "metadata",
+            f"{exc.message} (got {shown(exc.actual)})",
+            "the provider's discovery document must follow OIDC Discovery §3",
+        )
 
     def scopes(self) -> None:
         scopes = self.document.get("scopes_supported")
