@@ -124,7 +124,8 @@ def site_of(url: str) -> tuple[str, str]:
 
 
 def _cors_problem(response: httpx.Response, origin: str) -> str | None:
-    """Why a browser at ``origin`` may not read ``response`` (Fetch §4.9), or None."""
+    """Why a browser at ``origin`` may not read ``response``, or None (Fetch standard,
+    "CORS check"; credentials are omitted, so ``*`` is enough)."""
     allowed = response.headers.get("access-control-allow-origin")
     if allowed is None:
         return f"no Access-Control-Allow-Origin for {origin} (HTTP {response.status_code})"
@@ -136,7 +137,7 @@ def _cors_problem(response: httpx.Response, origin: str) -> str | None:
 def _preflight_problem(
     response: httpx.Response, origin: str, method: str, headers: tuple[str, ...]
 ) -> str | None:
-    """Why a CORS preflight fails (Fetch §4.8 CORS-preflight fetch), or None."""
+    """Why a CORS preflight fails (Fetch standard, "CORS-preflight fetch"), or None."""
     if not 200 <= response.status_code < 300:
         return f"the preflight (OPTIONS) got HTTP {response.status_code}"
     problem = _cors_problem(response, origin)
@@ -148,7 +149,8 @@ def _preflight_problem(
         return f"the preflight does not allow method {method}"
     allowed = _header_list(response, "access-control-allow-headers")
     for name in headers:
-        # Fetch §4.8: "*" does not cover Authorization, which must be named.
+        # Fetch standard, "CORS non-wildcard request-header name": "*" does not cover
+        # Authorization, which must be named.
         if name not in allowed and ("*" not in allowed or name == "authorization"):
             return f"the preflight does not allow the {name} header"
     return None
@@ -517,7 +519,7 @@ class Doctor:
                 "the provider must publish its signing key(s) at jwks_uri",
             )
 
-    # --- CORS on the endpoints the page calls with fetch (Fetch §3.2) ----------------
+    # --- CORS on the endpoints the page calls with fetch (Fetch standard §3.2) -------
 
     def token_cors(self) -> None:
         assert self.metadata is not None
@@ -574,7 +576,8 @@ class Doctor:
             self.add("PASS", "userinfo CORS", "no userinfo_endpoint: claims come from the ID token")
             return
         fix = self._cors_fix() + ", or set load_userinfo = false"
-        # Authorization is not a safelisted header: the browser preflights (Fetch §4.8).
+        # Authorization is no CORS-safelisted request-header (Fetch standard): the browser
+        # preflights.
         preflight = self.request(
             "OPTIONS", url, headers=self._preflight_headers("GET", "authorization")
         )

@@ -112,6 +112,14 @@ class HmacOnlyProvider(Provider):
         return {**super().metadata(), "id_token_signing_alg_values_supported": ["HS256", "none"]}
 
 
+class DpopAdvertisingProvider(Provider):
+    """Advertises DPoP (RFC 9449) while its CORS allows only Authorization and
+    Content-Type: a browser's token request with a DPoP header fails its preflight."""
+
+    def metadata(self) -> dict[str, object]:
+        return {**super().metadata(), "dpop_signing_alg_values_supported": ["ES256"]}
+
+
 class EscapeIssuerProvider(Provider):
     """Sends a terminal escape sequence in its issuer: it must not reach the terminal."""
 
@@ -342,6 +350,17 @@ def test_hmac_only_signing_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert statuses["signing algorithms"] == "FAIL"
     assert "['HS256', 'none']: none of RS256, PS256, ES256" in line_of(out, "signing algorithms")
     assert statuses["jwks"] == "SKIP"
+
+
+def test_dpop_needs_the_header_in_the_token_endpoint_preflight(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with devidp(DpopAdvertisingProvider) as server:
+        code, statuses, out = run_doctor(capsys, server.provider.issuer, "--client-id", "demo-spa")
+    assert code == 1, out
+    assert statuses["token CORS"] == "FAIL"
+    assert "does not allow the dpop header (DPoP is advertised)" in line_of(out, "token CORS")
+    assert statuses["userinfo CORS"] == "PASS"  # its preflight names Authorization
 
 
 def test_provider_text_cannot_drive_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
