@@ -918,7 +918,8 @@ def run(args: argparse.Namespace) -> int:
             url_origin(value)
         except ValueError:
             raise CommandError(f"{name} must be an absolute http(s) URL: {value!r}") from None
-    print(f"brython-oidc doctor: {args.issuer} for the app at {url_origin(args.app)}")
+    client = f", client {args.client_id}" if args.client_id else ""
+    print(f"brython-oidc doctor: {args.issuer} for the app at {url_origin(args.app)}{client}")
     checks = run_checks(args.issuer, app=args.app, client_id=args.client_id, timeout=args.timeout)
     print(report(checks))
     sys.stdout.flush()

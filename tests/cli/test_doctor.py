@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -299,6 +300,18 @@ def test_provider_not_running(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1, out
     assert statuses == {"app origin": "PASS", "discovery": "FAIL"}, out
     assert "is the provider running" in line_of(out, "discovery")
+
+
+def test_provider_that_accepts_and_stalls_times_out(capsys: pytest.CaptureFixture[str]) -> None:
+    # A listening socket nobody reads: the connection opens, no answer ever comes.
+    with socket.socket() as stalled:
+        stalled.bind(("127.0.0.1", 0))
+        stalled.listen()
+        issuer = f"http://127.0.0.1:{stalled.getsockname()[1]}"
+        code, statuses, out = run_doctor(capsys, issuer, "--timeout", "0.5")
+    assert code == 1, out
+    assert statuses == {"app origin": "PASS", "discovery": "FAIL"}, out
+    assert "no answer within 0.5 s" in line_of(out, "discovery")
 
 
 def test_unknown_client_fails_on_both_providers(
