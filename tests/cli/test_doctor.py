@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ import pytest
 from brython_oidc import cli, doctor
 from brython_oidc.devidp import Client, Provider
 from brython_oidc.devidp.testing import RunningProvider
-from brython_oidc.testing.live_server import free_port
+from brython_oidc.testing.live_server import free_port, serve_in_thread
 from brython_oidc.testing.node_provider import NodeProvider, start_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +100,15 @@ class NoS256Provider(Provider):
 
     def metadata(self) -> dict[str, object]:
         return {**super().metadata(), "code_challenge_methods_supported": ["plain"]}
+
+
+class PkceUnadvertisedProvider(Provider):
+    """No code_challenge_methods_supported at all (RFC 8414 §2: unknown, not "no")."""
+
+    def metadata(self) -> dict[str, object]:
+        document = super().metadata()
+        del document["code_challenge_methods_supported"]
+        return document
 
 
 class NoOfflineAccessProvider(Provider):
@@ -232,16 +242,8 @@ def test_node_provider_without_s256_fails(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_pkce_not_advertised_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    provider = start_or_skip(
-        NodeProvider(
-            redirect_uris=[APP + "/"],
-            discovery_overrides={"code_challenge_methods_supported": None},
-        )
-    )
-    try:
-        code, statuses, out = run_doctor(capsys, provider.issuer)
-    finally:
-        provider.stop()
+    with devidp(PkceUnadvertisedProvider) as server:
+        code, statuses, out = run_doctor(capsys, server.provider.issuer)
     assert code == 0, out
     assert statuses["PKCE S256"] == "WARN"
     assert "not advertised" in line_of(out, "PKCE S256")
@@ -413,6 +415,77 @@ def test_the_command_exits_1_when_sign_in_cannot_work(healthy_devidp: str) -> No
     )
     assert result.returncode == 1, result
     assert "FAIL  issuer: trailing slash" in result.stdout
+
+
+# --- the CORS lines agree with Chromium ----------------------------------------------------
+
+PROBE_JS = (Path(__file__).parent / "doctor_cors_probe.js").read_text(encoding="utf-8")
+#: The doctor's line for each request the probe page makes.
+CORS_LINES = {
+    "discovery": "discovery CORS",
+    "jwks": "jwks CORS",
+    "token": "token CORS",
+    "userinfo": "userinfo CORS",
+}
+
+
+async def _blank_page(scope: Any, receive: Any, send: Any) -> None:
+    # Only an origin for the probe to run at: an empty HTML page at every path.
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/html; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"<!DOCTYPE html><title>app</title>"})
+
+
+@pytest.mark.browser
+def test_cors_verdicts_match_what_chromium_does(
+    capsys: pytest.CaptureFixture[str], chrome: Any
+) -> None:
+    with serve_in_thread(_blank_page) as port:
+        app = f"http://localhost:{port}"
+        chrome.get(app + "/")
+        registered = [Client("demo-spa", [app + "/"])]
+        elsewhere = [Client("demo-spa", ["https://app.example.test/"])]
+        cases = [
+            ("devidp, app registered", devidp(lambda iss: Provider(iss, clients=registered))),
+            ("devidp, app not registered", devidp(lambda iss: Provider(iss, clients=elsewhere))),
+            ("node, CORS off", NodeProvider(redirect_uris=[app + "/"], cors=False)),
+        ]
+        seen: set[str] = set()
+        for label, server in cases:
+            if isinstance(server, NodeProvider):
+                start_or_skip(server)
+                issuer = server.issuer
+            else:
+                server.start()
+                issuer = server.provider.issuer
+            try:
+                _code, statuses, out = run_doctor(
+                    capsys, issuer, "--client-id", "demo-spa", "--app", app
+                )
+                document = httpx.get(issuer + "/.well-known/openid-configuration").json()
+                urls = {
+                    "discovery": issuer + "/.well-known/openid-configuration",
+                    "jwks": document["jwks_uri"],
+                    "token": document["token_endpoint"],
+                    "userinfo": document["userinfo_endpoint"],
+                    "clientId": "demo-spa",
+                    "redirectUri": app + "/",
+                }
+                chrome.set_script_timeout(20)
+                browser = chrome.execute_async_script(PROBE_JS, urls)
+            finally:
+                server.stop()
+            for request, line in CORS_LINES.items():
+                doctor_says = "readable" if statuses[line] == "PASS" else "blocked"
+                assert doctor_says == browser[request], (label, request, browser, out)
+                seen.add(browser[request])
+    # Both verdicts occurred, so the comparison could have gone either way.
+    assert seen == {"readable", "blocked"}
 
 
 # --- pure helpers -----------------------------------------------------------------------
