@@ -276,12 +276,12 @@ class Doctor:
             return False
         self.document = document
         self.add("PASS", "discovery", f"{url} answered")
-        self.cors_line("discovery CORS", response, fatal=True)
+        self.cors_line("discovery CORS", response)
         return True
 
     def secure_context(self) -> None:
-        # W3C Web Cryptography API §10: crypto.subtle exists only in secure contexts
-        # (https, or http on this machine: W3C Secure Contexts §3.1), and the client needs
+        # Web Cryptography API: crypto.subtle is [SecureContext]; W3C Secure Contexts: an
+        # http origin is "potentially trustworthy" only on this machine. The client needs
         # it for the S256 code_challenge and the ID token's signature.
         if split_url(self.origin)[0] == "https" or is_loopback_url(self.origin):
             self.add("PASS", "app origin", f"{self.origin} is a secure context (crypto.subtle)")
@@ -294,21 +294,13 @@ class Doctor:
             "serve the app over https (plain http only on localhost or 127.0.0.1)",
         )
 
-    def cors_line(self, name: str, response: httpx.Response | str, *, fatal: bool) -> None:
-        if isinstance(response, str):
-            self.add("FAIL" if fatal else "WARN", name, response)
-            return
-        problem = _cors_problem(response, self.origin)
+    def cors_line(self, name: str, response: httpx.Response | str) -> None:
+        """A GET the page makes before it can sign in: CORS refused means it cannot."""
+        problem = self._read_problem(response)
         if problem is None:
             self.add("PASS", name, f"the browser at {self.origin} may read the answer")
         else:
-            self.add(
-                "FAIL" if fatal else "WARN",
-                name,
-                problem,
-                f"allow the origin {self.origin} at the provider (often: register the "
-                "app's URL as the client's redirect URI or web origin)",
-            )
+            self.add("FAIL", name, problem, self._cors_fix())
 
     def issuer_match(self) -> None:
         # The client's own rule (core.discovery, OIDC Discovery §4.3: identical, no
@@ -473,7 +465,7 @@ class Doctor:
         assert self.metadata is not None
         url = self.metadata.jwks_uri
         response = self.request("GET", url, headers={"Origin": self.origin})
-        self.cors_line("jwks CORS", response, fatal=True)
+        self.cors_line("jwks CORS", response)
         if isinstance(response, str):
             return
         if not self.usable_algs:
