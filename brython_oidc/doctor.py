@@ -599,7 +599,7 @@ class Doctor:
         if not url:
             self.add(
                 "WARN",
-                "revocation",
+                "revocation CORS",
                 "no revocation_endpoint: sign-out cannot revoke the refresh token (RFC 7009)",
             )
             return

@@ -22,6 +22,7 @@ import pytest
 
 from brython_oidc import cli, doctor
 from brython_oidc.devidp import Client, Provider
+from brython_oidc.devidp.keys import KeyRing
 from brython_oidc.devidp.testing import RunningProvider
 from brython_oidc.testing.live_server import free_port, serve_in_thread
 from brython_oidc.testing.node_provider import NodeProvider, start_or_skip
@@ -376,6 +377,89 @@ def test_dpop_needs_the_header_in_the_token_endpoint_preflight(
     assert statuses["token CORS"] == "FAIL"
     assert "does not allow the dpop header (DPoP is advertised)" in line_of(out, "token CORS")
     assert statuses["userinfo CORS"] == "PASS"  # its preflight names Authorization
+
+
+def metadata_variant(**changes: object) -> type[Provider]:
+    """A development provider whose discovery document has ``changes`` (None removes)."""
+
+    class Variant(Provider):
+        def metadata(self) -> dict[str, object]:
+            document = super().metadata()
+            for key, value in changes.items():
+                if value is None:
+                    document.pop(key, None)
+                else:
+                    document[key] = value
+            return document
+
+    return Variant
+
+
+class LeakyKeyRing(KeyRing):
+    """Publishes a private member with the public key (a provider bug worth a FAIL)."""
+
+    def public_jwks(self, now: float) -> dict[str, list[dict[str, object]]]:
+        jwks = super().public_jwks(now)
+        jwks["keys"][0]["d"] = "private-exponent"
+        return jwks
+
+
+@pytest.mark.parametrize(
+    ("changes", "name", "status", "needle"),
+    [
+        ({"scopes_supported": ["profile"]}, "scopes", "FAIL", "lacks openid"),
+        ({"scopes_supported": None}, "scopes", "WARN", "not advertised"),
+        ({"grant_types_supported": ["authorization_code"]}, "refresh tokens", "WARN", "silent"),
+        ({"end_session_endpoint": None}, "logout", "WARN", "no end_session_endpoint"),
+        ({"revocation_endpoint": None}, "revocation CORS", "WARN", "no revocation_endpoint"),
+        ({"prompt_values_supported": ["login"]}, "prompt=none", "WARN", "['login']"),
+        (
+            {"authorization_response_iss_parameter_supported": None},
+            "iss parameter",
+            "WARN",
+            "mix-up",
+        ),
+        ({"token_endpoint": "http://idp.example.test/token"}, "metadata", "FAIL", "https"),
+        ({"response_types_supported": ["id_token"]}, "metadata", "FAIL", "code flow"),
+    ],
+)
+def test_discovery_document_variants(
+    capsys: pytest.CaptureFixture[str],
+    changes: dict[str, object],
+    name: str,
+    status: str,
+    needle: str,
+) -> None:
+    with devidp(metadata_variant(**changes)) as server:
+        code, statuses, out = run_doctor(capsys, server.provider.issuer)
+    assert statuses[name] == status, out
+    assert needle in line_of(out, name), out
+    assert code == (1 if status == "FAIL" else 0), out
+    if name == "metadata":
+        # Nothing that needs the endpoints is guessed from a document the client refuses.
+        for skipped in ("jwks", "token CORS", "client", "PKCE S256"):
+            assert statuses[skipped] == "SKIP", (skipped, out)
+
+
+def test_jwks_with_private_key_material_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    with devidp(lambda issuer: Provider(issuer, keys=LeakyKeyRing())) as server:
+        code, statuses, out = run_doctor(capsys, server.provider.issuer)
+    assert code == 1, out
+    assert statuses["jwks"] == "FAIL"
+    assert "private or secret key material" in line_of(out, "jwks")
+    assert "private-exponent" not in out
+
+
+def test_discovery_not_found_names_the_url(
+    capsys: pytest.CaptureFixture[str], healthy_devidp: str
+) -> None:
+    code, statuses, out = run_doctor(capsys, healthy_devidp + "/realms/nope")
+    assert code == 1, out
+    assert statuses == {"app origin": "PASS", "discovery": "FAIL"}, out
+    line = line_of(out, "discovery")
+    assert (
+        f"{healthy_devidp}/realms/nope/.well-known/openid-configuration answered HTTP 404" in line
+    )
 
 
 def test_provider_text_cannot_drive_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
