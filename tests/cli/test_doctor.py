@@ -96,47 +96,54 @@ def healthy_node() -> Iterator[str]:
         provider.stop()
 
 
-class NoS256Provider(Provider):
-    """Advertises PKCE plain only (RFC 7636 §4.2), as a misconfigured provider would."""
+class ChangeableProvider(Provider):
+    """The development provider with members of its discovery document replaced
+    (``None`` removes one): one running server for every document-level defect."""
 
-    def metadata(self) -> dict[str, object]:
-        return {**super().metadata(), "code_challenge_methods_supported": ["plain"]}
-
-
-class PkceUnadvertisedProvider(Provider):
-    """No code_challenge_methods_supported at all (RFC 8414 §2: unknown, not "no")."""
+    def __init__(self, issuer: str) -> None:
+        super().__init__(issuer)
+        self.changes: dict[str, object] = {}
 
     def metadata(self) -> dict[str, object]:
         document = super().metadata()
-        del document["code_challenge_methods_supported"]
+        for key, value in self.changes.items():
+            if value is None:
+                document.pop(key, None)
+            else:
+                document[key] = value
         return document
 
 
-class NoOfflineAccessProvider(Provider):
-    """Issue 23 item 3: a compliant provider without offline_access."""
-
-    def metadata(self) -> dict[str, object]:
-        return {**super().metadata(), "scopes_supported": ["openid", "profile", "email"]}
-
-
-class HmacOnlyProvider(Provider):
-    def metadata(self) -> dict[str, object]:
-        return {**super().metadata(), "id_token_signing_alg_values_supported": ["HS256", "none"]}
+@pytest.fixture(scope="module")
+def changeable_server() -> Iterator[RunningProvider]:
+    with devidp(ChangeableProvider) as server:
+        yield server
 
 
-class DpopAdvertisingProvider(Provider):
-    """Advertises DPoP (RFC 9449) while its CORS allows only Authorization and
-    Content-Type: a browser's token request with a DPoP header fails its preflight."""
+@pytest.fixture
+def with_document(
+    changeable_server: RunningProvider,
+) -> Iterator[Callable[..., str]]:
+    """``with_document(member=value, ...)``: the issuer of a provider whose discovery
+    document has those members (``None``: removed) for this test."""
+    provider = changeable_server.provider
+    assert isinstance(provider, ChangeableProvider)
 
-    def metadata(self) -> dict[str, object]:
-        return {**super().metadata(), "dpop_signing_alg_values_supported": ["ES256"]}
+    def change(**changes: object) -> str:
+        provider.changes = changes
+        return provider.issuer
+
+    yield change
+    provider.changes = {}
 
 
-class EscapeIssuerProvider(Provider):
-    """Sends a terminal escape sequence in its issuer: it must not reach the terminal."""
-
-    def metadata(self) -> dict[str, object]:
-        return {**super().metadata(), "issuer": "http://evil\x1b[2J\x1b]0;owned\x07"}
+#: Issue 23 item 3: a compliant provider without offline_access.
+NO_OFFLINE_ACCESS = {"scopes_supported": ["openid", "profile", "email"]}
+#: DPoP (RFC 9449) advertised while the development provider's CORS allows only
+#: Authorization and Content-Type: a token request with a DPoP header fails its preflight.
+DPOP_ADVERTISED = {"dpop_signing_alg_values_supported": ["ES256"]}
+#: A terminal escape sequence in the issuer: it must not reach the terminal.
+ESCAPE_ISSUER = {"issuer": "http://evil\x1b[2J\x1b]0;owned\x07"}
 
 
 # --- healthy ----------------------------------------------------------------------------
@@ -214,9 +221,12 @@ def test_node_provider_with_cors_off_fails_on_the_token_endpoint(
 # --- defects: no S256 -------------------------------------------------------------------
 
 
-def test_devidp_without_s256_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    with devidp(NoS256Provider) as server:
-        code, statuses, out = run_doctor(capsys, server.provider.issuer, "--client-id", "demo-spa")
+def test_devidp_without_s256_fails(
+    capsys: pytest.CaptureFixture[str], with_document: Callable[..., str]
+) -> None:
+    # PKCE plain only (RFC 7636 §4.2), as a misconfigured provider would advertise.
+    issuer = with_document(code_challenge_methods_supported=["plain"])
+    code, statuses, out = run_doctor(capsys, issuer, "--client-id", "demo-spa")
     assert code == 1, out
     assert statuses["PKCE S256"] == "FAIL"
     assert "is ['plain']: no S256" in line_of(out, "PKCE S256")
@@ -242,9 +252,11 @@ def test_node_provider_without_s256_fails(capsys: pytest.CaptureFixture[str]) ->
         assert statuses[name] == "PASS", (name, out)
 
 
-def test_pkce_not_advertised_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    with devidp(PkceUnadvertisedProvider) as server:
-        code, statuses, out = run_doctor(capsys, server.provider.issuer)
+def test_pkce_not_advertised_is_a_warning(
+    capsys: pytest.CaptureFixture[str], with_document: Callable[..., str]
+) -> None:
+    # RFC 8414 §2: absent means unknown, not "no".
+    code, statuses, out = run_doctor(capsys, with_document(code_challenge_methods_supported=None))
     assert code == 0, out
     assert statuses["PKCE S256"] == "WARN"
     assert "not advertised" in line_of(out, "PKCE S256")
@@ -351,17 +363,21 @@ def test_an_app_on_plain_http_elsewhere_cannot_sign_in(
     assert statuses["app origin"] == "PASS", out
 
 
-def test_no_offline_access_is_a_warning_with_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
-    with devidp(NoOfflineAccessProvider) as server:
-        code, statuses, out = run_doctor(capsys, server.provider.issuer, "--client-id", "demo-spa")
+def test_no_offline_access_is_a_warning_with_the_fix(
+    capsys: pytest.CaptureFixture[str], with_document: Callable[..., str]
+) -> None:
+    issuer = with_document(**NO_OFFLINE_ACCESS)
+    code, statuses, out = run_doctor(capsys, issuer, "--client-id", "demo-spa")
     assert code == 0, out
     assert statuses["scopes"] == "WARN"
     assert "leave offline_access out of scope" in line_of(out, "scopes")
 
 
-def test_hmac_only_signing_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    with devidp(HmacOnlyProvider) as server:
-        code, statuses, out = run_doctor(capsys, server.provider.issuer)
+def test_hmac_only_signing_fails(
+    capsys: pytest.CaptureFixture[str], with_document: Callable[..., str]
+) -> None:
+    issuer = with_document(id_token_signing_alg_values_supported=["HS256", "none"])
+    code, statuses, out = run_doctor(capsys, issuer)
     assert code == 1, out
     assert statuses["signing algorithms"] == "FAIL"
     assert "['HS256', 'none']: none of RS256, PS256, ES256" in line_of(out, "signing algorithms")
@@ -369,30 +385,14 @@ def test_hmac_only_signing_fails(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_dpop_needs_the_header_in_the_token_endpoint_preflight(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], with_document: Callable[..., str]
 ) -> None:
-    with devidp(DpopAdvertisingProvider) as server:
-        code, statuses, out = run_doctor(capsys, server.provider.issuer, "--client-id", "demo-spa")
+    issuer = with_document(**DPOP_ADVERTISED)
+    code, statuses, out = run_doctor(capsys, issuer, "--client-id", "demo-spa")
     assert code == 1, out
     assert statuses["token CORS"] == "FAIL"
     assert "does not allow the dpop header (DPoP is advertised)" in line_of(out, "token CORS")
     assert statuses["userinfo CORS"] == "PASS"  # its preflight names Authorization
-
-
-def metadata_variant(**changes: object) -> type[Provider]:
-    """A development provider whose discovery document has ``changes`` (None removes)."""
-
-    class Variant(Provider):
-        def metadata(self) -> dict[str, object]:
-            document = super().metadata()
-            for key, value in changes.items():
-                if value is None:
-                    document.pop(key, None)
-                else:
-                    document[key] = value
-            return document
-
-    return Variant
 
 
 class LeakyKeyRing(KeyRing):
@@ -425,13 +425,13 @@ class LeakyKeyRing(KeyRing):
 )
 def test_discovery_document_variants(
     capsys: pytest.CaptureFixture[str],
+    with_document: Callable[..., str],
     changes: dict[str, object],
     name: str,
     status: str,
     needle: str,
 ) -> None:
-    with devidp(metadata_variant(**changes)) as server:
-        code, statuses, out = run_doctor(capsys, server.provider.issuer)
+    code, statuses, out = run_doctor(capsys, with_document(**changes))
     assert statuses[name] == status, out
     assert needle in line_of(out, name), out
     assert code == (1 if status == "FAIL" else 0), out
@@ -462,9 +462,10 @@ def test_discovery_not_found_names_the_url(
     )
 
 
-def test_provider_text_cannot_drive_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    with devidp(EscapeIssuerProvider) as server:
-        code, statuses, out = run_doctor(capsys, server.provider.issuer)
+def test_provider_text_cannot_drive_the_terminal(
+    capsys: pytest.CaptureFixture[str], with_document: Callable[..., str]
+) -> None:
+    code, statuses, out = run_doctor(capsys, with_document(**ESCAPE_ISSUER))
     assert code == 1
     assert statuses["issuer"] == "FAIL"
     assert "\x1b" not in out and "\x07" not in out
