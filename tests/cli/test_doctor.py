@@ -22,6 +22,7 @@ import pytest
 
 from brython_oidc import cli, doctor
 from brython_oidc.devidp import Client, Provider
+from brython_oidc.devidp.cors import ALLOW_HEADERS
 from brython_oidc.devidp.keys import KeyRing
 from brython_oidc.devidp.testing import RunningProvider
 from brython_oidc.testing.live_server import free_port, serve_in_thread
@@ -387,6 +388,8 @@ def test_hmac_only_signing_fails(
 def test_dpop_needs_the_header_in_the_token_endpoint_preflight(
     capsys: pytest.CaptureFixture[str], with_document: Callable[..., str]
 ) -> None:
+    # The premise: the development provider's preflight does not allow a DPoP header.
+    assert "dpop" not in ALLOW_HEADERS.lower()
     issuer = with_document(**DPOP_ADVERTISED)
     code, statuses, out = run_doctor(capsys, issuer, "--client-id", "demo-spa")
     assert code == 1, out
