@@ -123,7 +123,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 # --- demo / dev-idp: options and handlers live in their packages --------------------------
 
 #: The module holding each subcommand's ``add_arguments(parser)`` and ``run(args)``.
-DELEGATED = {"demo": "brython_oidc.demo.cli", "dev-idp": "brython_oidc.devidp.cli"}
+DELEGATED = {
+    "demo": "brython_oidc.demo.cli",
+    "dev-idp": "brython_oidc.devidp.cli",
+    "doctor": "brython_oidc.doctor",
+}
 
 
 def _load_cli(module_name: str) -> ModuleType | None:
@@ -152,6 +156,7 @@ def _add_delegated(
     helps = {
         "demo": "run the demo app (with its own development provider unless --issuer)",
         "dev-idp": "run the development OpenID Provider alone",
+        "doctor": "check a provider for what sign-in needs (exit 1 when it cannot work)",
     }
     parser = sub.add_parser(name, help=helps[name], description=helps[name] + ".")
     # Imported only when this subcommand runs: `serve` should not pay for authlib.
@@ -213,7 +218,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     new.add_argument("name", metavar="NAME", help="folder to create")
     new.set_defaults(handler=cmd_new)
 
-    for name in ("demo", "dev-idp"):
+    for name in ("demo", "dev-idp", "doctor"):
         _add_delegated(sub, name, load=command == name)
     return parser
 

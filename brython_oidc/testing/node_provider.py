@@ -15,6 +15,7 @@ provider's stderr, so a broken harness fails the run instead of hiding.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -69,6 +70,9 @@ class NodeProvider:
         cookie_samesite: CookieSameSite = "lax",
         port: int = 0,
         node: str = "node",
+        cors: bool = True,
+        issuer_host: str = "127.0.0.1",
+        discovery_overrides: Mapping[str, object] | None = None,
         startup_timeout: float = 30.0,
     ) -> None:
         unknown = set(ttl or {}) - set(TTL_ENV)
@@ -84,6 +88,11 @@ class NodeProvider:
         self.cookie_samesite = cookie_samesite
         self.port = port
         self.node = node
+        # Defects on purpose, for `brython-oidc doctor` tests: no CORS for any origin, an
+        # issuer host other than the 127.0.0.1 it listens on, discovery members replaced.
+        self.cors = cors
+        self.issuer_host = issuer_host
+        self.discovery_overrides = dict(discovery_overrides or {})
         self.startup_timeout = startup_timeout
         self.issuer = ""
         self._process: subprocess.Popen[str] | None = None
@@ -97,6 +106,9 @@ class NodeProvider:
         env["OIDC_REDIRECT_URIS"] = " ".join(self.redirect_uris)
         env["OIDC_REFRESH_TOKENS"] = self.refresh_tokens
         env["OIDC_COOKIE_SAMESITE"] = self.cookie_samesite
+        env["OIDC_CORS"] = "on" if self.cors else "off"
+        env["OIDC_ISSUER_HOST"] = self.issuer_host
+        env["OIDC_DISCOVERY_OVERRIDES"] = json.dumps(self.discovery_overrides)
         for name, seconds in self.ttl.items():
             env[TTL_ENV[name]] = str(int(seconds))
         return env

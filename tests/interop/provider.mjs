@@ -26,6 +26,16 @@
 //                                  cookies, so a cross-site hidden iframe (prompt=none) can
 //                                  see the session. WEAKER: dev/test only (see docs)
 //   OIDC_DEBUG                     "1" logs each request line to stderr
+//   Defects, for `brython-oidc doctor` tests (a misconfigured provider on purpose):
+//   OIDC_CORS                      "on" (default): CORS for the registered origins;
+//                                  "off": no origin may call the token/userinfo/revocation
+//                                  endpoints (discovery and JWKS stay public, as stock)
+//   OIDC_ISSUER_HOST               the host in the issuer (default 127.0.0.1; it still
+//                                  listens on 127.0.0.1): "localhost" makes an issuer that
+//                                  differs from the URL the provider is reached at
+//   OIDC_DISCOVERY_OVERRIDES       a JSON object laid over the discovery document (null
+//                                  removes a member): advertise what the provider cannot be
+//                                  configured into, e.g. {"code_challenge_methods_supported":["plain"]}
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -105,6 +115,19 @@ if (!['always', 'offline_access'].includes(refreshMode)) {
   throw new Error(`OIDC_REFRESH_TOKENS must be "always" or "offline_access", got ${JSON.stringify(refreshMode)}`);
 }
 
+const corsMode = process.env.OIDC_CORS || 'on';
+if (!['on', 'off'].includes(corsMode)) {
+  throw new Error(`OIDC_CORS must be "on" or "off", got ${JSON.stringify(corsMode)}`);
+}
+const issuerHost = process.env.OIDC_ISSUER_HOST || '127.0.0.1';
+if (!/^[A-Za-z0-9.-]+$/.test(issuerHost)) {
+  throw new Error(`OIDC_ISSUER_HOST must be a host name, got ${JSON.stringify(issuerHost)}`);
+}
+const discoveryOverrides = JSON.parse(process.env.OIDC_DISCOVERY_OVERRIDES || '{}');
+if (typeof discoveryOverrides !== 'object' || discoveryOverrides === null || Array.isArray(discoveryOverrides)) {
+  throw new Error('OIDC_DISCOVERY_OVERRIDES must be a JSON object');
+}
+
 const sameSite = (process.env.OIDC_COOKIE_SAMESITE || 'lax').toLowerCase();
 if (!['lax', 'none'].includes(sameSite)) {
   throw new Error(`OIDC_COOKIE_SAMESITE must be "lax" or "none", got ${JSON.stringify(sameSite)}`);
@@ -163,7 +186,7 @@ function configuration() {
       // (no feature flag; discovery advertises authorization_response_iss_parameter_supported).
     },
     // Browsers call the token, userinfo and revocation endpoints cross-origin (fetch).
-    clientBasedCORS: (ctx, origin) => clientOrigins.has(origin),
+    clientBasedCORS: (ctx, origin) => corsMode === 'on' && clientOrigins.has(origin),
     issueRefreshToken: async (ctx, client, code) => {
       if (!client.grantTypeAllowed('refresh_token')) return false;
       if (refreshMode === 'offline_access') return code.scopes.has('offline_access');
@@ -300,8 +323,18 @@ await new Promise((resolve, reject) => {
   server.once('error', reject);
   server.listen(port, '127.0.0.1', resolve);
 });
-const issuer = `http://127.0.0.1:${server.address().port}`;
+const issuer = `http://${issuerHost}:${server.address().port}`;
 const provider = new Provider(issuer, configuration());
+if (Object.keys(discoveryOverrides).length) {
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path !== '/.well-known/openid-configuration' || !ctx.body) return;
+    for (const [key, value] of Object.entries(discoveryOverrides)) {
+      if (value === null) delete ctx.body[key];
+      else ctx.body[key] = value;
+    }
+  });
+}
 
 // SameSite=None needs the Secure attribute (RFC 6265bis §5.4.7), and koa refuses to set a
 // Secure cookie on a plain connection (faking https via a proxy header would turn every
