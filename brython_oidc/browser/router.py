@@ -209,8 +209,12 @@ class Router:
         self.render()
         self._scroll_to_fragment()
 
-    def url_for(self, name: str, **params: object) -> str:
-        """The path of the route named ``name`` (``LookupError``, ``ValueError``)."""
+    def url_for(self, name: str, /, **params: object) -> str:
+        """The path of the route named ``name`` with ``params`` (``LookupError`` for an
+        unknown name, ``ValueError`` for missing, extra or ill-typed parameters).
+
+        ``name`` is positional-only, so a route may have a parameter called ``name``.
+        """
         return self.table.url_for(name, params)
 
     def render(self) -> None:
