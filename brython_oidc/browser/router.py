@@ -300,8 +300,16 @@ class Router:
         _clear(self.root)
         oidc = self.oidc
         error = getattr(oidc, "last_error", None)
+        if error is not None:
+            # An error means the engine is loaded: this import costs nothing then.
+            from .renewal import NO_SESSION
+
+            if isinstance(error, NO_SESSION):
+                error = None  # prompt=none found no session: signing in is the answer
         if oidc is None or error is not None:
-            # Nobody to sign in with, or the last sign-in failed: no redirect loop.
+            # Nobody to sign in with, or the last attempt failed (the user said no at
+            # the provider, a callback check failed...): sending the user back at
+            # once could loop; the forbidden page says why.
             view.status = 401
             view.error = error
             self._draw_alone(self.forbidden, view)

@@ -204,3 +204,20 @@ def test_sign_out_in_another_tab_leaves_a_guarded_page(
     sign_in(driver)
     wait_page(driver, "me")
     assert driver.current_url == app.origin + "/me"
+
+
+def test_no_sign_in_loop_when_the_provider_is_down(driver: Any, app: Any, idp: RunningIdp) -> None:
+    app.app_module = "router_app"
+    idp.app.dead = True
+    driver.get(app.origin + "/me")
+    # login() refuses to leave for a provider that did not answer: the router shows
+    # its forbidden page with 401 and the error, instead of trying again and again.
+    wait_page(driver, "forbidden 401 TransportError")
+    assert driver.current_url == app.origin + "/me"
+    # Another guarded page while the failure is the last word: no new attempt either.
+    idp.app.dead = False
+    idp.app.seen.clear()
+    driver.execute_script("window.app_navigate('/alice')")
+    wait_page(driver, "forbidden 401 TransportError")
+    assert not idp.app.seen
+    assert log(driver) == ["forbidden", "forbidden"]

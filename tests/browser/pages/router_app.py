@@ -108,7 +108,8 @@ def not_found(view):
 def forbidden(view):
     log("forbidden")
     document.title = "Forbidden"
-    return el(html.P, f"forbidden {view.status}", "page")
+    error = "" if view.error is None else " " + type(view.error).__name__
+    return el(html.P, f"forbidden {view.status}{error}", "page")
 
 
 ROUTES = [
