@@ -70,6 +70,7 @@ class View:
         "path",
         "query",
         "router",
+        "scroll",
         "status",
     )
 
@@ -91,6 +92,14 @@ class View:
         self.status = 200
         #: With status 401: the sign-in failure (``oidc.last_error``), when known.
         self.error: object = None
+        #: Back/Forward: the position to restore once an ``async`` page has drawn.
+        self.scroll: tuple[float, float] | None = None
+
+    @property
+    def is_current(self) -> bool:
+        """Whether this view is still on screen (an ``async`` page checks it after an
+        ``await`` before drawing itself: the user may have gone elsewhere)."""
+        return self.router.current is self
 
 
 def _append(outlet: Any, content: object) -> None:
@@ -123,7 +132,8 @@ class Router:
 
     ``routes``: a list of ``Route`` (see ``core.routes.Route``), whose pages are
     called with a ``View`` and may return an element, a string (drawn as text) or a
-    list of them. ``root``: the element pages draw into (``view.outlet``).
+    list of them; an ``async`` page's result is drawn when it finishes, if the user
+    is still there. ``root``: the element pages draw into (``view.outlet``).
     ``not_found`` and ``forbidden``: pages for a path no route matches and for a
     signed-in user a guard refuses. ``oidc``: the session guards look at.
     """
@@ -267,12 +277,26 @@ class Router:
         view.outlet = outlet
         _clear(outlet)
         page = match.route.page
-        _append(outlet, page(view.path if self.legacy else view))  # type: ignore[operator]
+        content = page(view.path if self.legacy else view)  # type: ignore[operator]
+        # An async page: drawn when it finishes. (Brython's coroutines have no
+        # __await__ attribute; their type name is the same as CPython's.)
+        if type(content).__name__ == "coroutine":
+            aio.run(self._draw_later(view, content))
+        else:
+            _append(outlet, content)
         title = match.title
         if callable(title):
             title = title(view)
         if title is not None:
             document.title = str(title)  # a text property: never markup
+
+    async def _draw_later(self, view: View, pending: Any) -> None:
+        content = await pending
+        if not view.is_current:
+            return  # the user went elsewhere meanwhile: drawing it would be a lie
+        _append(view.outlet, content)
+        if view.scroll is not None:
+            window.scrollTo(view.scroll[0], view.scroll[1])  # now the page is tall enough
 
     def _draw_alone(self, page: Callable[[Any], object], view: View) -> None:
         """A page without the layouts (not found, forbidden): guarded shells go too."""
@@ -377,6 +401,8 @@ class Router:
         position = self._positions.get(self._entry)
         if position is not None:
             window.scrollTo(position[0], position[1])
+            if self.current is not None:
+                self.current.scroll = position
         else:
             self._scroll_to_fragment()
 

@@ -128,6 +128,24 @@ def test_back_and_forward_restore_the_scroll_position(driver: Any, router_app: A
     assert log(driver) == ["long", "note", "long", "note"]
 
 
+def test_async_page_draws_when_done_and_only_if_still_there(driver: Any, router_app: Any) -> None:
+    open_app(driver, router_app, "/", "home")
+    driver.execute_script("window.app_navigate('/slow/1'); window.app_navigate('/notes/2')")
+    wait_page(driver, "note 2 int")
+    wait_for_js(driver, "window.router_log.includes('slow-end')", 10)
+    assert "slow" not in driver.find_element("id", "view").text  # the late page kept out
+    # Back to an async page: its scroll position comes back once it has drawn.
+    driver.execute_script("window.app_navigate('/slow/4')")
+    wait_page(driver, "slow 4")
+    driver.execute_script("window.scrollTo(0, 1200)")
+    wait_for_js(driver, "window.scrollY === 1200", 5)
+    driver.execute_script("window.app_navigate('/notes/5')")
+    wait_page(driver, "note 5 int")
+    driver.back()
+    wait_page(driver, "slow 4")
+    wait_for_js(driver, "window.scrollY === 1200", 5)
+
+
 GUARDED = [
     # path, user claims, what the page shows
     ("/me", {"sub": "alice"}, "me"),

@@ -67,6 +67,14 @@ def long_page(view):
     return [el(html.P, "long", "page"), html.DIV(style={"height": "6000px"})]
 
 
+async def slow(view):
+    """A page that loads its data first (the page server answers after 0.4 s)."""
+    log("slow-start")
+    await window.fetch("/test/slow?s=0.4")
+    log("slow-end")
+    return [el(html.P, f"slow {view.params['id']}", "page"), html.DIV(style={"height": "6000px"})]
+
+
 def settings_layout(view):
     log("settings-layout")
     shell = html.SECTION(**{"data-testid": "settings-shell"})
@@ -117,6 +125,7 @@ ROUTES = [
     Route("/notes/{id:int}", note, name="note", title=lambda view: f"Note {view.params['id']}"),
     Route("/tags/{name}", tag, name="tag", title=lambda view: "Tag " + view.params["name"]),
     Route("/long", long_page, name="long", title="Long"),
+    Route("/slow/{id:int}", slow, name="slow"),
     Route(
         "/settings",
         layout=settings_layout,
