@@ -174,6 +174,9 @@ class Router:
         self._entry = ""
         self._entries = 0
         self._unsubscribe: Callable[[], None] | None = None
+        # One bound method each, kept: removeEventListener needs the very same function.
+        self._click = self._on_click
+        self._popstate = self._on_popstate
 
     # --- public -----------------------------------------------------------------------
 
@@ -187,8 +190,8 @@ class Router:
         else:
             self._entry = self._new_entry()
             window.history.replaceState(self._entry, "")
-        document.addEventListener("click", self._on_click)
-        window.addEventListener("popstate", self._on_popstate)
+        document.addEventListener("click", self._click)
+        window.addEventListener("popstate", self._popstate)
         subscribe = getattr(self.oidc, "subscribe_to_tokens_change", None)
         if subscribe is not None:
             self._unsubscribe = subscribe(self._on_tokens)
@@ -196,8 +199,8 @@ class Router:
 
     def stop(self) -> None:
         """Stop listening (the page stays as it is)."""
-        document.removeEventListener("click", self._on_click)
-        window.removeEventListener("popstate", self._on_popstate)
+        document.removeEventListener("click", self._click)
+        window.removeEventListener("popstate", self._popstate)
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
