@@ -99,10 +99,23 @@ def _strip_slash(path: str) -> str:
     return path[:-1] if len(path) > 1 and path.endswith("/") else path
 
 
+def split_path(path: str) -> list[str]:
+    """The segments after the leading ``/``, a trailing ``/`` dropped (``/`` is ``[""]``).
+
+    ``split`` and ``pop``, no slice: a slice costs tens of µs in Brython (CONTRIBUTING),
+    and this runs on every navigation.
+    """
+    segments = path.split("/")
+    segments.pop(0)  # what comes before the leading "/"
+    if len(segments) > 1 and segments[-1] == "":
+        segments.pop()
+    return segments
+
+
 class Pattern:
     """A compiled path template: ``match(path)`` and ``build(params)``."""
 
-    __slots__ = ("converters", "literals", "names", "template")
+    __slots__ = ("converters", "count", "literals", "names", "tail", "template")
 
     def __init__(self, template: str) -> None:
         if not isinstance(template, str) or not template.startswith("/"):
@@ -112,9 +125,10 @@ class Pattern:
         self.literals: list[str | None] = []
         self.names: list[str] = []
         self.converters: list[str] = []
-        segments = _strip_slash(template)[1:].split("/")
-        last = len(segments) - 1
-        for index, segment in enumerate(segments):
+        segments = split_path(template)
+        self.count = len(segments)
+        for index in range(self.count):
+            segment = segments[index]
             if "{" not in segment and "}" not in segment:
                 self.literals.append(segment)
                 continue
@@ -126,29 +140,40 @@ class Pattern:
                 raise ValueError(f"route path {template!r}: bad parameter {segment!r}")
             if name in self.names:
                 raise ValueError(f"route path {template!r}: parameter {name!r} repeated")
-            if converter == "path" and index != last:
+            if converter == "path" and index != self.count - 1:
                 raise ValueError(f"route path {template!r}: a path parameter must be last")
             self.literals.append(None)
             self.names.append(name)
             self.converters.append(converter)
+        #: Whether the last parameter takes the rest of the path (``{rest:path}``).
+        self.tail = bool(self.converters) and self.converters[-1] == "path"
+
+    def fits(self, count: int) -> bool:
+        """Whether a path of ``count`` segments may match (``/files/`` fits
+        ``/files/{rest:path}``, with ``rest`` empty)."""
+        return count == self.count or (self.tail and count >= self.count - 1)
 
     def match(self, path: str) -> dict[str, object] | None:
         """The parameters if ``path`` (percent-encoded, no query) matches, else ``None``."""
-        segments = _strip_slash(path)[1:].split("/")
-        literals = self.literals
-        count = len(literals)
-        tail = self.converters[-1] == "path" if self.converters else False
-        if tail and len(segments) == count - 1:
-            segments.append("")  # "/files/" matches "/files/{rest:path}" with rest ""
-        if len(segments) != count and not (tail and len(segments) > count):
+        segments = split_path(path)
+        if not self.fits(len(segments)):
             return None
+        return self.match_segments(segments)
+
+    def match_segments(self, segments: list[str]) -> dict[str, object] | None:
+        """``match`` on ``split_path``'s result, whose length ``fits``."""
+        literals = self.literals
+        count = self.count
+        if len(segments) < count:
+            segments = [*segments, ""]  # the empty rest of a path parameter
         params: dict[str, object] = {}
         param = 0
         for index in range(count):
             literal = literals[index]
             raw = segments[index]
             if literal is not None:
-                if raw != literal and unquote(raw) != literal:
+                # Decoded only when it could differ: most segments hold no escape.
+                if raw != literal and ("%" not in raw or unquote(raw) != literal):
                     return None
                 continue
             converter = self.converters[param]
@@ -486,11 +511,14 @@ class Match:
 class RouteTable:
     """Routes flattened in declaration order: the first that matches wins."""
 
-    __slots__ = ("by_name", "entries")
+    __slots__ = ("by_count", "by_name", "entries")
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self.entries: list[tuple[Pattern, Route, list[Route]]] = []
         self.by_name: dict[str, Pattern] = {}
+        #: Per segment count, the entries a path of that many segments may match, in
+        #: order (filled on first use): a navigation tries a few patterns, not all.
+        self.by_count: dict[int, list[tuple[Pattern, Route, list[Route]]]] = {}
         self._add(routes, "/", [])
 
     def _add(self, routes: Sequence[Route], prefix: str, chain: list[Route]) -> None:
@@ -511,10 +539,19 @@ class RouteTable:
 
     def match(self, path: str) -> Match | None:
         """The first route whose template matches ``path`` (no query, no fragment)."""
-        for pattern, route, chain in self.entries:
-            params = pattern.match(path)
+        segments = split_path(path)
+        count = len(segments)
+        candidates = self.by_count.get(count)
+        if candidates is None:
+            candidates = []
+            for entry in self.entries:
+                if entry[0].fits(count):
+                    candidates.append(entry)
+            self.by_count[count] = candidates
+        for entry in candidates:
+            params = entry[0].match_segments(segments)
             if params is not None:
-                return Match(route, params, chain)
+                return Match(entry[1], params, entry[2])
         return None
 
     def url_for(self, name: str, params: Mapping[str, object]) -> str:

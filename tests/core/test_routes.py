@@ -75,6 +75,7 @@ BAD_TEMPLATES = [
     "notes",  # not a path
     "/notes/x{id}",  # parameter inside a segment
     "/notes/{id",
+    "/notes/{{id}}",
     "/notes/{1d}",
     "/notes/{id:hex}",  # unknown converter
     "/a/{x}/{x}",
@@ -217,6 +218,24 @@ def test_first_declared_route_wins() -> None:
     table = RouteTable([first, second])
     assert table.match("/notes/new").route is first  # type: ignore[union-attr]
     assert table.match("/notes/x").route is second  # type: ignore[union-attr]
+
+
+def test_table_tries_routes_by_segment_count_in_order() -> None:
+    rest = Route("/files/{rest:path}", page)
+    one = Route("/files/{name}", page)
+    root = Route("/", page)
+    table = RouteTable([rest, one, root])
+    for path, route, params in (
+        ("/files/a", rest, {"rest": "a"}),  # declared first: the path route wins
+        ("/files/a/b/c", rest, {"rest": "a/b/c"}),
+        ("/files/", rest, {"rest": ""}),
+        ("/", root, {}),
+    ):
+        found = table.match(path)
+        assert found is not None, path
+        assert (found.route, found.params) == (route, params)
+    assert table.match("/other/a/b") is None
+    assert table.match("/files/a") is not None  # again, from the per-count cache
 
 
 def test_route_tree_mistakes_are_refused() -> None:
