@@ -127,6 +127,10 @@ class Pattern:
         self.converters: list[str] = []
         segments = split_path(template)
         self.count = len(segments)
+        self.tail = False
+        if "{" not in template and "}" not in template:
+            self.literals = list(segments)  # no parameter: one step, not one per segment
+            return
         for index in range(self.count):
             segment = segments[index]
             if "{" not in segment and "}" not in segment:
@@ -508,17 +512,21 @@ class Match:
         return None
 
 
+_CANDIDATES_CACHE_SIZE = 64
+
+
 class RouteTable:
     """Routes flattened in declaration order: the first that matches wins."""
 
-    __slots__ = ("by_count", "by_name", "entries")
+    __slots__ = ("by_name", "candidates", "entries")
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self.entries: list[tuple[Pattern, Route, list[Route]]] = []
         self.by_name: dict[str, Pattern] = {}
-        #: Per segment count, the entries a path of that many segments may match, in
-        #: order (filled on first use): a navigation tries a few patterns, not all.
-        self.by_count: dict[int, list[tuple[Pattern, Route, list[Route]]]] = {}
+        #: Per segment count and first segment, the entries a path may match, in
+        #: order (filled on first use): a navigation tries one or two patterns, not
+        #: all of them (each try costs about 0.1 ms in Brython).
+        self.candidates: dict[str, list[tuple[Pattern, Route, list[Route]]]] = {}
         self._add(routes, "/", [])
 
     def _add(self, routes: Sequence[Route], prefix: str, chain: list[Route]) -> None:
@@ -541,13 +549,19 @@ class RouteTable:
         """The first route whose template matches ``path`` (no query, no fragment)."""
         segments = split_path(path)
         count = len(segments)
-        candidates = self.by_count.get(count)
+        key = str(count) + "/" + segments[0]
+        candidates = self.candidates.get(key)
         if candidates is None:
+            if len(self.candidates) >= _CANDIDATES_CACHE_SIZE:
+                self.candidates.clear()  # first segments may be parameters: any text
+            first = unquote(segments[0])
             candidates = []
             for entry in self.entries:
-                if entry[0].fits(count):
+                pattern = entry[0]
+                literal = pattern.literals[0]
+                if pattern.fits(count) and (literal is None or literal == first):
                     candidates.append(entry)
-            self.by_count[count] = candidates
+            self.candidates[key] = candidates
         for entry in candidates:
             params = entry[0].match_segments(segments)
             if params is not None:

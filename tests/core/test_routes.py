@@ -235,7 +235,35 @@ def test_table_tries_routes_by_segment_count_in_order() -> None:
         assert found is not None, path
         assert (found.route, found.params) == (route, params)
     assert table.match("/other/a/b") is None
-    assert table.match("/files/a") is not None  # again, from the per-count cache
+    assert table.match("/files/a") is not None  # again, from the cache
+    assert table.match("/files/a") is not None  # again, from the cache
+    escaped = table.match("/%66iles/x")  # "%66" is "f"
+    assert escaped is not None
+    assert (escaped.route, escaped.params) == (rest, {"rest": "x"})
+
+
+@given(st.lists(st.text(alphabet="ab/%", max_size=8), min_size=1, max_size=80))
+def test_cached_candidates_give_what_trying_every_route_gives(paths: list[str]) -> None:
+    routes = [
+        Route("/", page),
+        Route("/a", page),
+        Route("/a/{x}", page),
+        Route("/{x}/b", page),
+        Route("/b/{rest:path}", page),
+        Route("/{x:int}", page),
+    ]
+    table = RouteTable(routes)
+    for path in paths:
+        path = "/" + path
+        expected = None
+        for pattern, route, _ in table.entries:
+            params = pattern.match(path)
+            if params is not None:
+                expected = (route, params)
+                break
+        found = table.match(path)
+        got = (found.route, found.params) if found is not None else None
+        assert got == expected, path
 
 
 def test_route_tree_mistakes_are_refused() -> None:
