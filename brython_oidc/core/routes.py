@@ -121,36 +121,40 @@ class Pattern:
         if not isinstance(template, str) or not template.startswith("/"):
             raise ValueError(f"route path {template!r} must start with '/'")
         self.template = template
-        # Per segment: the literal text, or None and a parameter name and converter.
-        self.literals: list[str | None] = []
-        self.names: list[str] = []
-        self.converters: list[str] = []
         segments = split_path(template)
-        self.count = len(segments)
-        self.tail = False
+        count = len(segments)
+        self.count = count
+        # Per segment: the literal text, or None and a parameter name and converter.
+        # Built in locals, set once: attribute access costs in Brython.
+        literals: list[str | None] = []
+        names: list[str] = []
+        converters: list[str] = []
         if "{" not in template and "}" not in template:
-            self.literals = list(segments)  # no parameter: one step, not one per segment
-            return
-        for index in range(self.count):
-            segment = segments[index]
-            if "{" not in segment and "}" not in segment:
-                self.literals.append(segment)
-                continue
-            if not (segment.startswith("{") and segment.endswith("}")):
-                raise ValueError(f"route path {template!r}: a parameter fills a whole segment")
-            name, converter = split_once(segment[1:-1], ":")
-            converter = converter or "str"
-            if not name.isidentifier() or converter not in CONVERTERS:
-                raise ValueError(f"route path {template!r}: bad parameter {segment!r}")
-            if name in self.names:
-                raise ValueError(f"route path {template!r}: parameter {name!r} repeated")
-            if converter == "path" and index != self.count - 1:
-                raise ValueError(f"route path {template!r}: a path parameter must be last")
-            self.literals.append(None)
-            self.names.append(name)
-            self.converters.append(converter)
+            literals = list(segments)  # no parameter: one step, not one per segment
+        else:
+            for index in range(count):
+                segment = segments[index]
+                if "{" not in segment and "}" not in segment:
+                    literals.append(segment)
+                    continue
+                if not (segment.startswith("{") and segment.endswith("}")):
+                    raise ValueError(f"route path {template!r}: a parameter fills a whole segment")
+                name, converter = split_once(segment[1:-1], ":")
+                converter = converter or "str"
+                if not name.isidentifier() or converter not in CONVERTERS:
+                    raise ValueError(f"route path {template!r}: bad parameter {segment!r}")
+                if name in names:
+                    raise ValueError(f"route path {template!r}: parameter {name!r} repeated")
+                if converter == "path" and index != count - 1:
+                    raise ValueError(f"route path {template!r}: a path parameter must be last")
+                literals.append(None)
+                names.append(name)
+                converters.append(converter)
+        self.literals = literals
+        self.names = names
+        self.converters = converters
         #: Whether the last parameter takes the rest of the path (``{rest:path}``).
-        self.tail = bool(self.converters) and self.converters[-1] == "path"
+        self.tail = bool(converters) and converters[-1] == "path"
 
     def fits(self, count: int) -> bool:
         """Whether a path of ``count`` segments may match (``/files/`` fits
