@@ -135,7 +135,9 @@ class Router:
     list of them; an ``async`` page's result is drawn when it finishes, if the user
     is still there. ``root``: the element pages draw into (``view.outlet``).
     ``not_found`` and ``forbidden``: pages for a path no route matches and for a
-    signed-in user a guard refuses. ``oidc``: the session guards look at.
+    signed-in user a guard refuses. ``signed_out``: a page for a signed-out user a
+    guard refuses (status 401), shown instead of signing in at once; the app's own
+    sign-in button takes it from there. ``oidc``: the session guards look at.
     """
 
     def __init__(
@@ -144,6 +146,7 @@ class Router:
         *,
         not_found: Callable[[Any], object],
         forbidden: Callable[[View], object] | None = None,
+        signed_out: Callable[[View], object] | None = None,
         protected: tuple[str, ...] = (),
         oidc: Any = None,
         root: Any = None,
@@ -162,6 +165,7 @@ class Router:
         self.table = RouteTable(routes)
         self.not_found = not_found
         self.forbidden = forbidden or default_forbidden
+        self.signed_out = signed_out
         self.oidc = oidc
         self.root = root
         #: The view on screen (``None`` before ``start``).
@@ -325,6 +329,10 @@ class Router:
         # What the guard protects leaves the screen at once (a sign-out elsewhere).
         self._mounted = []
         _clear(self.root)
+        if self.signed_out is not None:
+            view.status = 401
+            self._draw_alone(self.signed_out, view)
+            return
         oidc = self.oidc
         error = getattr(oidc, "last_error", None)
         if error is not None:

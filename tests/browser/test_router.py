@@ -180,6 +180,16 @@ def test_guard_signs_a_signed_out_user_in_and_comes_back(driver: Any, router_app
     assert log(driver) == ["me"]  # nothing guarded was drawn before the sign-in
 
 
+def test_signed_out_page_instead_of_signing_in_at_once(driver: Any, router_app: Any) -> None:
+    router_app.config = {"mock": "logged-out", "test_signed_out": True}
+    open_app(driver, router_app, "/me?x=1", "signed out 401")
+    assert driver.current_url == router_app.origin + "/me?x=1"
+    # The app's sign-in button; the token change draws the page.
+    driver.execute_script("window.app_login('/me?x=1')")
+    wait_page(driver, "me")
+    assert log(driver) == ["signed-out", "me"]
+
+
 # --- against the development provider ---------------------------------------------------
 
 

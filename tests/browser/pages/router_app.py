@@ -7,6 +7,7 @@ lists what was drawn, so the tests can tell a redraw from a kept layout.
 """
 
 from browser import aio, document, html, window
+from javascript import JSON
 
 from brython_oidc.browser import create_oidc
 from brython_oidc.browser.router import (
@@ -113,6 +114,11 @@ def not_found(view):
     return el(html.P, f"not found {view.status} {view.path}", "page")
 
 
+def signed_out(view):
+    log("signed-out")
+    return el(html.P, f"signed out {view.status}", "page")
+
+
 def forbidden(view):
     log("forbidden")
     document.title = "Forbidden"
@@ -153,7 +159,17 @@ async def boot():
 
     oidc.subscribe_to_tokens_change(show_state)
     show_state()
-    router = Router(ROUTES, not_found=not_found, forbidden=forbidden, oidc=oidc, root=view_root)
+    # A test asks for the signed-out page in the injected configuration (mock mode
+    # ignores keys it does not know).
+    config = JSON.parse(document["brython-oidc-config"].text)
+    router = Router(
+        ROUTES,
+        not_found=not_found,
+        forbidden=forbidden,
+        signed_out=signed_out if config.get("test_signed_out") else None,
+        oidc=oidc,
+        root=view_root,
+    )
     for name, params in (
         ("home", {}),
         ("note", {"id": 7}),
@@ -165,6 +181,7 @@ async def boot():
     ):
         nav.appendChild(el(html.A, name, "link-" + name, href=router.url_for(name, **params)))
     window.app_logout = lambda: aio.run(oidc.logout())
+    window.app_login = lambda path: aio.run(oidc.login(redirect_to=path))
     window.app_navigate = router.navigate
     router.start()
     window.app_oidc_ready = True
