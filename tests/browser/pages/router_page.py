@@ -1,5 +1,6 @@
 """browser/router.py: link interception, history navigation, not found, protected."""
 
+import javascript
 from browser import aio, document, html, window
 
 from brython_oidc.browser.router import Router
@@ -33,9 +34,20 @@ async def main():
     router.navigate("/secret?x=1")
     await aio.sleep(0)
     router.navigate("https://evil.example/x")
+    final = str(window.location.pathname)
+    # Back/Forward draws; after stop() nothing does.
+    drawn = len(seen)
+    window.history.pushState(javascript.NULL, "", "/a")
+    window.dispatchEvent(window.PopStateEvent.new("popstate"))
+    popstate_draws = len(seen) - drawn
+    router.stop()
+    window.history.pushState(javascript.NULL, "", "/nope")
+    window.dispatchEvent(window.PopStateEvent.new("popstate"))
     return {
+        "popstate_draws": popstate_draws,
+        "draws_after_stop": len(seen) - drawn - popstate_draws,
         "seen": seen,
         "after_click": after_click,
         "logins": oidc.logins,
-        "final": str(window.location.pathname),
+        "final": final,
     }
