@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from brython_oidc.core.errors import ConfigurationError
 
-from .config import Lifetimes, load_toml
+from .config import Lifetimes, is_loopback_host, load_toml
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +58,13 @@ def run(args: argparse.Namespace) -> int:
         issuer, users=users, clients=clients, lifetimes=lifetimes, enable_admin=args.enable_admin
     )
     print(f"Development OpenID Provider at {issuer} (users and clients: {issuer}/)")
+    host = urlsplit(issuer).hostname
+    if issuer.startswith("http://") and not is_loopback_host(host):
+        print(
+            f"dev-idp: warning: plain http on {host!r}, which is not a loopback name: "
+            "tokens and passwords cross the network in clear (development only)",
+            file=sys.stderr,
+        )
     uvicorn.run(
         create_app(provider),
         host=args.host,
