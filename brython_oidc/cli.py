@@ -59,6 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from brython_oidc.server import create_app
     from brython_oidc.server.logs import uvicorn_log_config
+    from brython_oidc.server.slow_clients import uvicorn_options
 
     folder = app_folder(args.app_dir)
     overrides = {"issuer": args.issuer, "client_id": args.client_id}
@@ -72,6 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info",
         server_header=False,
         log_config=uvicorn_log_config(),
+        **uvicorn_options(),  # a deadline on request heads (slow clients)
     )
     return 0
 

@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from brython_oidc.server.logs import uvicorn_log_config
+    from brython_oidc.server.slow_clients import uvicorn_options
 
     from .app import create_app
     from .provider import Provider
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         log_level="info",
         log_config=uvicorn_log_config(),
+        **uvicorn_options(),  # a deadline on request heads (slow clients)
     )
     return 0
 
