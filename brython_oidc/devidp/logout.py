@@ -8,7 +8,7 @@ exactly (any port on loopback, RFC 8252 §7.3), else an error page is shown and
 nobody is redirected. ``state`` is echoed on the redirect.
 
 Logout CSRF: the session ends at once only when the hint names this browser's
-session (its ``sid``) or nothing is signed in; otherwise (a plain cross-site
+session (its ``sid``) or its user (``sub``), or nothing is signed in; otherwise (a plain cross-site
 ``GET /logout``, a hint from someone else's session) the user is asked, §2 "the OP
 SHOULD ask the End-User whether to log out", with a form that only a page of the
 provider can post (``views.same_origin_post``).
@@ -126,7 +126,13 @@ async def end_session(request: Request) -> Response:
             templates.error_page("access_denied", "sign-out confirmed from another site"),
             status_code=403,
         )
-    hint_is_ours = claims is not None and session is not None and claims.get("sid") == session.sid
+    # Only the signed-in user's own app holds an ID token of this session or this user;
+    # an attacker can only send one of their own (another sub, another sid).
+    hint_is_ours = (
+        claims is not None
+        and session is not None
+        and (claims.get("sid") == session.sid or claims.get("sub") == session.username)
+    )
     if session is not None and not (hint_is_ours or confirmed):
         # Logout CSRF: nothing proves this request came from the user's own app.
         shown = {k: v for k, v in params.items() if k != "confirm"}

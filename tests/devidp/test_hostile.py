@@ -209,7 +209,8 @@ def test_logout_csrf_plain_cross_site_get_asks_instead_of_signing_out(
 def test_logout_with_someone_elses_hint_asks(running: object, http: httpx.Client) -> None:
     # The attacker's own valid ID token does not sign the victim out.
     with httpx.Client(base_url=http.base_url, follow_redirects=False) as attacker:
-        _, theirs = tokens(attacker)
+        flow = Flow()
+        theirs = exchange(attacker, flow, login(attacker, flow, "bob"))
     _, mine = tokens(http)
     answer = http.get("/logout", params={"id_token_hint": theirs["id_token"]})
     assert answer.status_code == 200 and 'name="confirm"' in answer.text
