@@ -104,6 +104,11 @@ def validate_access_token_claims(
     for name in ("sub", "client_id", "jti"):
         if name in claims:
             _string(claims, name)
+    # RFC 9068 §2.2.3 / RFC 8693 §4.2: scope, when present, is a space-separated string.
+    if "scope" in claims and not isinstance(claims["scope"], str):
+        raise ValidationError(
+            "scope", "'scope' must be a string", actual=type(claims["scope"]).__name__
+        )
     # RFC 9068 §4 step 5 / RFC 7519 §4.1.4: the current time is before exp.
     exp = _numeric_date(claims, "exp")
     if now - leeway >= exp:

@@ -53,6 +53,8 @@ def test_good_claims_come_back() -> None:
         ({"aud": [1, "api"]}, "aud"),
         ({"aud": {"api": 1}}, "aud"),
         ({"aud": None}, "aud"),
+        ({"scope": ["openid"]}, "scope"),
+        ({"scope": 1}, "scope"),
     ],
 )
 def test_refusals_name_the_claim(changes: dict[str, object], failed: str) -> None:
