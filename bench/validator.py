@@ -25,7 +25,10 @@ def measure(n: int) -> dict[str, dict[str, float]]:
     jwks = KeySet([rsa, ec]).as_dict(private=False)
     http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=jwks)))
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": "demo-api", "sub": "alice", "iat": now, "exp": now + 600}
+    claims = {
+        "iss": ISSUER, "aud": "demo-api", "sub": "alice", "client_id": "demo-spa",
+        "iat": now, "exp": now + 600, "jti": "j1",
+    }  # fmt: skip
     for key, alg in ((rsa, "RS256"), (ec, "ES256")):
         token = jwt.encode({"alg": alg, "kid": key.kid, "typ": "at+jwt"}, claims, key, [alg])
         validator = TokenValidator(ISSUER, "demo-api", jwks_uri="https://x/jwks", http_client=http)

@@ -59,6 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from brython_oidc.server import create_app
     from brython_oidc.server.logs import uvicorn_log_config
+    from brython_oidc.server.slow_clients import uvicorn_options
 
     folder = app_folder(args.app_dir)
     overrides = {"issuer": args.issuer, "client_id": args.client_id}
@@ -72,6 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info",
         server_header=False,
         log_config=uvicorn_log_config(),
+        **uvicorn_options(),  # a deadline on request heads (slow clients)
     )
     return 0
 
@@ -85,7 +87,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         security_warnings,
         with_overrides,
     )
-    from brython_oidc.server.static_build import BuildError, build_static_site
+    from brython_oidc.server.static_build import BuildError, build_static_site, nginx_conf_path
 
     folder = app_folder(args.app_dir)
     overrides = {"issuer": args.issuer, "client_id": args.client_id}
@@ -96,7 +98,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     for warning in security_warnings(config):
         print(f"brython-oidc: warning: {warning}", file=sys.stderr)
-    print(f"brython-oidc: wrote {len(written)} files to {args.out} (see nginx.conf there)")
+    conf = nginx_conf_path(Path(args.out).resolve())
+    print(f"brython-oidc: wrote {len(written)} files to {args.out} (sample nginx config: {conf})")
     return 0
 
 
@@ -201,8 +204,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "build",
         help="write a static folder deployable to any static host",
         description="Write APP_DIR as a static site: index.html with the configuration, "
-        "hashed runtime, bundle and boot scripts, the app's static files, and a sample "
-        "nginx.conf (SPA fallback, security headers, immutable caching).",
+        "hashed runtime, bundle and boot scripts, the app's static files; and beside it "
+        "DIR.nginx.conf, a sample nginx config (SPA fallback, security headers, caching).",
     )
     build.add_argument("app_dir", metavar="APP_DIR", help="folder with brython-oidc.toml")
     build.add_argument("--out", required=True, metavar="DIR", help="output folder")

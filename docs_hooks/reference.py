@@ -145,10 +145,10 @@ def render_config() -> str:
 
 def _error_classes() -> list[type[Exception]]:
     from brython_oidc.core import errors, jose
-    from brython_oidc.server import config_file, token_validator
+    from brython_oidc.server import config_file
 
     found: list[type[Exception]] = []
-    for module in (errors, jose, token_validator, config_file):
+    for module in (errors, jose, config_file):
         for obj in vars(module).values():  # source order: bases before subclasses
             if (
                 inspect.isclass(obj)

@@ -17,6 +17,16 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    echo "== Debian nginx-light (tests/server/test_nginx.py runs the config build writes)"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null
+    # The package starts a daemon on port 80; the tests run their own on loopback.
+    $SUDO /usr/sbin/nginx -s quit 2>/dev/null || true
+fi
+
 if [ -f tests/interop/package.json ] && command -v npm >/dev/null 2>&1; then
     echo "== npm packages for the interop tests"
     (cd tests/interop && npm ci --silent --no-audit --no-fund)

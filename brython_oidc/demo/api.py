@@ -8,7 +8,6 @@ and puts its claims in ``request.state.token_claims``; notes are keyed by ``sub`
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -17,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from brython_oidc.server import strict_json
 from brython_oidc.server.bearer import requires_token
 from brython_oidc.server.token_validator import TokenValidator
 
@@ -45,6 +45,11 @@ class NoteStore:
     def add(self, sub: str, text: object) -> dict[str, object]:
         if not isinstance(text, str) or not text.strip():
             raise NoteError("text must be a non-empty string")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate cannot be sent back as JSON: refused, never stored.
+            raise NoteError("text must be valid Unicode (no lone surrogates)") from None
         if len(text) > MAX_NOTE_LENGTH:
             raise NoteError(f"text is longer than {MAX_NOTE_LENGTH} characters")
         note: dict[str, object] = {
@@ -60,10 +65,34 @@ class NoteStore:
         return dict(note)
 
 
+#: Answers about one user's data: no shared cache or browser cache may keep them
+#: (RFC 9111 §5.2.2.5).
+PRIVATE = {"Cache-Control": "no-store"}
+
+
 def _bad_request(description: str) -> Response:
     return JSONResponse(
-        {"error": "invalid_request", "error_description": description}, status_code=400
+        {"error": "invalid_request", "error_description": description},
+        status_code=400,
+        headers=PRIVATE,
     )
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or ``None`` once it exceeds ``limit`` bytes.
+
+    Read chunk by chunk and abandoned at the cap, so a huge body is never held in
+    memory; a ``Content-Length`` over the cap is refused before reading anything.
+    """
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def _owner(request: Request) -> dict[str, object]:
@@ -79,32 +108,33 @@ def notes_routes(validator: TokenValidator, store: NoteStore) -> list[BaseRoute]
     async def list_notes(request: Request) -> Response:
         claims = _owner(request)
         sub = str(claims["sub"])
-        return JSONResponse({"sub": sub, "notes": store.list(sub)})
+        return JSONResponse({"sub": sub, "notes": store.list(sub)}, headers=PRIVATE)
 
     @protect
     async def add_note(request: Request) -> Response:
         sub = str(_owner(request)["sub"])
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        body = await read_body(request, MAX_BODY_BYTES)
+        if body is None:
             return _bad_request(f"the body is larger than {MAX_BODY_BYTES} bytes")
         try:
-            data = json.loads(body or b"null")
-        except ValueError:
-            return _bad_request("the body is not JSON")
+            # Strict: no NaN, no lone surrogates, no deep nesting (each was a 500).
+            data = strict_json.loads(body or b"null")
+        except ValueError as exc:
+            return _bad_request(f"the body is not JSON: {exc}")
         if not isinstance(data, dict):
             return _bad_request('the body must be a JSON object {"text": "..."}')
         try:
             note = store.add(sub, data.get("text"))
         except NoteError as exc:
             return _bad_request(str(exc))
-        return JSONResponse({"sub": sub, "note": note}, status_code=201)
+        return JSONResponse({"sub": sub, "note": note}, status_code=201, headers=PRIVATE)
 
     @protect
     async def me(request: Request) -> Response:
         claims = _owner(request)
         # Claims an access token carries about the caller; the token itself is not echoed.
         shown = ("sub", "client_id", "scope", "iat", "exp", "aud", "iss")
-        return JSONResponse({k: claims[k] for k in shown if k in claims})
+        return JSONResponse({k: claims[k] for k in shown if k in claims}, headers=PRIVATE)
 
     return [
         Route("/api/notes", list_notes, methods=["GET"]),

@@ -17,6 +17,7 @@ import uvicorn
 
 from brython_oidc.devidp import Client, Lifetimes, Provider, create_app
 from brython_oidc.devidp.testing import BackgroundServer
+from brython_oidc.server.slow_clients import uvicorn_options
 
 from .api import DEFAULT_API_AUDIENCE
 from .server import create_demo_app
@@ -119,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         app = create_demo_app(issuer=issuer, client_id=client_id, api_audience=args.api_audience)
         config = uvicorn.Config(
-            app, host=APP_HOST, port=args.port, log_level="warning", server_header=False
-        )
+            app, host=APP_HOST, port=args.port, log_level="warning", server_header=False,
+            **uvicorn_options(),  # a deadline on request heads (slow clients)
+        )  # fmt: skip
         server = AnnouncingServer(
             config, banner(app_url, issuer, users), app_url, not args.no_browser
         )

@@ -44,12 +44,21 @@ def create_app(provider: Provider) -> Starlette:
         Route(ADMIN_ROTATE_PATH, views.rotate_keys, methods=["POST"]),
     ]
 
-    def allowed_origins() -> set[str]:
+    def allowed_origin(origin: str) -> bool:
+        return any(c.allows_origin(origin) for c in provider.clients.values())
+
+    def registered_origins() -> set[str]:
         return set().union(*(c.origins() for c in provider.clients.values()))
 
+    cors = Middleware(
+        RegisteredOriginsCORS,
+        paths=CORS_PATHS,
+        allowed=allowed_origin,
+        registered=registered_origins,
+    )
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RegisteredOriginsCORS, paths=CORS_PATHS, allowed=allowed_origins)],
+        middleware=[cors],
         exception_handlers={Exception: _server_error},
     )
     app.state.provider = provider

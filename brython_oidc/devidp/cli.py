@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from brython_oidc.core.errors import ConfigurationError
 
-from .config import Lifetimes, load_toml
+from .config import Lifetimes, is_loopback_host, load_toml
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from brython_oidc.server.logs import uvicorn_log_config
+    from brython_oidc.server.slow_clients import uvicorn_options
 
     from .app import create_app
     from .provider import Provider
@@ -57,12 +59,20 @@ def run(args: argparse.Namespace) -> int:
         issuer, users=users, clients=clients, lifetimes=lifetimes, enable_admin=args.enable_admin
     )
     print(f"Development OpenID Provider at {issuer} (users and clients: {issuer}/)")
+    host = urlsplit(issuer).hostname
+    if issuer.startswith("http://") and not is_loopback_host(host):
+        print(
+            f"dev-idp: warning: plain http on {host!r}, which is not a loopback name: "
+            "tokens and passwords cross the network in clear (development only)",
+            file=sys.stderr,
+        )
     uvicorn.run(
         create_app(provider),
         host=args.host,
         port=args.port,
         log_level="info",
         log_config=uvicorn_log_config(),
+        **uvicorn_options(),  # a deadline on request heads (slow clients)
     )
     return 0
 

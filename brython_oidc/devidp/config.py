@@ -20,6 +20,7 @@ Sections present in the file replace the defaults; absent sections keep them.
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -109,6 +110,14 @@ class Client:
         """Origins allowed for CORS: those of the registered redirect URIs."""
         return {_origin(uri) for uri in self.redirect_uris}
 
+    def allows_origin(self, origin: str) -> bool:
+        """CORS: the origin of a redirect URI this client may use (any loopback port)."""
+        return any(uri_matches(origin + "/", _origin(uri) + "/") for uri in self.redirect_uris)
+
+    def allows_post_logout_redirect_uri(self, uri: str) -> bool:
+        """RP-Initiated Logout §3: registered, exactly (any port on loopback, as below)."""
+        return any(uri_matches(uri, registered) for registered in self.post_logout_redirect_uris)
+
     # --- authlib's ClientMixin ------------------------------------------------------
 
     def get_client_id(self) -> str:
@@ -125,8 +134,9 @@ class Client:
         return " ".join(s for s in scope.split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        # RFC 6749 §3.1.2.3 / OAuth 2.0 Security BCP §4.1.3: exact string match.
-        return redirect_uri in self.redirect_uris
+        # RFC 6749 §3.1.2.3 / RFC 9700 §4.1.3: exact string match, except the port of
+        # a loopback redirect URI (RFC 8252 §7.3), so `serve --port 9000` signs in.
+        return any(uri_matches(redirect_uri, registered) for registered in self.redirect_uris)
 
     def check_client_secret(self, client_secret: str) -> bool:
         return self.client_secret is not None and client_secret == self.client_secret
@@ -255,6 +265,46 @@ def _check_absolute_uri(field: str, uri: str) -> None:
     # RFC 6749 §3.1.2: absolute URI, no fragment.
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
         raise ConfigurationError(field, f"{uri!r} is not an absolute http(s) URI without fragment")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """``localhost`` or a loopback IP literal (RFC 8252 §7.3, §8.3)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def uri_matches(requested: str, registered: str) -> bool:
+    """Exact match, or the same loopback http URI on another port (RFC 8252 §7.3).
+
+    RFC 8252 §7.3: "The authorization server MUST allow any port to be specified at
+    the time of the request for loopback IP redirect URIs". Scheme, host, path and
+    query must still be identical; only the port may differ.
+    """
+    if requested == registered:
+        return True
+    try:
+        want, have = urlsplit(requested), urlsplit(registered)
+        ports_ok = want.port is not None or have.port is not None
+    except ValueError:  # a port that is not a number
+        return False
+    return (
+        ports_ok
+        and have.scheme == "http"
+        and want.scheme == "http"
+        and is_loopback_host(have.hostname)
+        and want.hostname == have.hostname
+        and not want.username
+        and not want.password
+        and want.path == have.path
+        and want.query == have.query
+        and not want.fragment
+    )
 
 
 def _origin(uri: str) -> str:

@@ -1,8 +1,8 @@
 """CORS for the endpoints a browser client calls with fetch, registered origins only.
 
-Fetch standard §3.2 (CORS protocol). Only origins of registered redirect URIs get
-an ``Access-Control-Allow-Origin``; the authorization and logout endpoints are
-navigations and never need CORS.
+Fetch standard §3.2 (CORS protocol). Only origins of registered redirect URIs (any
+port on a loopback one, RFC 8252 §7.3) get an ``Access-Control-Allow-Origin``; the
+authorization and logout endpoints are navigations and never need CORS.
 """
 
 from __future__ import annotations
@@ -13,20 +13,31 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .refusals import refused
+
 ALLOW_METHODS = "GET, POST, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type"
 EXPOSE_HEADERS = "WWW-Authenticate"
 
 
 class RegisteredOriginsCORS:
-    """ASGI middleware: CORS headers on ``paths`` for origins ``allowed()`` returns."""
+    """ASGI middleware: CORS headers on ``paths`` for origins ``allowed(origin)`` accepts.
+
+    ``registered()`` lists the registered origins for the refusal log line.
+    """
 
     def __init__(
-        self, app: ASGIApp, *, paths: frozenset[str], allowed: Callable[[], set[str]]
+        self,
+        app: ASGIApp,
+        *,
+        paths: frozenset[str],
+        allowed: Callable[[str], bool],
+        registered: Callable[[], set[str]] = set,
     ) -> None:
         self.app = app
         self.paths = paths
         self.allowed = allowed
+        self.registered = registered
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in self.paths:
@@ -34,7 +45,13 @@ class RegisteredOriginsCORS:
             return
         headers = Headers(scope=scope)
         origin = headers.get("origin")
-        allowed = origin is not None and origin in self.allowed()
+        allowed = origin is not None and self.allowed(origin)
+        if origin is not None and not allowed:
+            refused(
+                f"CORS for {scope['path']} from origin {origin!r}",
+                "the origin is not that of a registered redirect URI",
+                registered=self.registered(),
+            )
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
             await self._preflight(scope, receive, send, origin if allowed else None)
             return

@@ -9,8 +9,8 @@ built from plain lists of pairs (``StarletteOAuth2Request``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Protocol
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749 import (
@@ -26,10 +26,43 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core.grants import OpenIDCode
 from starlette.responses import JSONResponse, Response
 
+from .config import Client, User
 from .store import AuthorizationCode, MemoryStore, TokenRecord, token_key
 
-if TYPE_CHECKING:
-    from .provider import Provider
+
+class Provider(Protocol):
+    """What the grants need of ``provider.Provider``.
+
+    A protocol here, so that provider.py imports this module and not the other way
+    round (no import circle, type-only imports included).
+    """
+
+    issuer: str
+    clients: dict[str, Client]
+    users: dict[str, User]
+    store: MemoryStore
+    clock: Callable[[], float]
+
+    def save_authorization_code(self, code: str, request: StarletteOAuth2Request) -> None: ...
+
+    def generate_token(
+        self, client: Client, user: User, scope: str, include_refresh_token: bool
+    ) -> dict[str, Any]: ...
+
+    def save_token(self, token: dict[str, Any], request: StarletteOAuth2Request) -> None: ...
+
+    def mint_id_token(
+        self,
+        *,
+        client: Client,
+        username: str,
+        scope: str,
+        auth_time: int,
+        nonce: str | None,
+        access_token: str | None,
+        sid: str | None,
+    ) -> str: ...
+
 
 #: Client authentication methods at the token and revocation endpoints
 #: (RFC 6749 §2.3; "none" is a public client, OAuth 2.0 Dynamic Registration §2).

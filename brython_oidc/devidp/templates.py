@@ -47,6 +47,19 @@ def error_page(error: str, description: str | None) -> str:
     )
 
 
+def logout_confirm_page(*, action: str, params: dict[str, str]) -> str:
+    """Asks before signing out (RP-Initiated Logout §2) when nothing proves the app asked."""
+    hidden = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in params.items()
+    )
+    body = (
+        "<p>Sign out of the development provider?</p>"
+        f'<form method="post" action="{escape(action)}">{hidden}'
+        '<button type="submit" name="confirm" value="yes">Sign out</button></form>'
+    )
+    return page("Sign out?", body)
+
+
 def signed_out_page() -> str:
     return page("Signed out", "<p>You are signed out of the development provider.</p>")
 

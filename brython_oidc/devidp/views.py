@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from . import templates
 from .oauth import StarletteOAuth2Request, response_mode
 from .provider import Provider
+from .refusals import refused
 from .session import read_session_id, set_session_cookies
 
 #: Pages that show a login form must not be framed by other sites (clickjacking),
@@ -26,7 +27,71 @@ def provider_of(request: Request) -> Provider:
 
 def oauth_request(request: Request, params: list[tuple[str, Any]]) -> StarletteOAuth2Request:
     pairs = [(k, v) for k, v in params if isinstance(v, str)]
-    return StarletteOAuth2Request(request.method, str(request.url), request.headers, pairs)
+    return StarletteOAuth2Request(request.method, authlib_uri(request), request.headers, pairs)
+
+
+def authlib_uri(request: Request) -> str:
+    """The request's URL on the configured issuer, never on the ``Host`` header.
+
+    authlib uses this URL only to refuse plain http outside loopback
+    (``InsecureTransportError``, which was a 500 for any ``--issuer http://<lan-host>``).
+    Whether plain http is acceptable is the provider's configuration (a development
+    tool; ``dev-idp`` warns at start-up), so authlib is given the https form.
+    """
+    issuer = provider_of(request).issuer
+    if issuer.startswith("http://"):
+        issuer = "https://" + issuer[len("http://") :]
+    query = request.url.query
+    return issuer + request.url.path + ("?" + query if query else "")
+
+
+def same_origin_post(request: Request) -> bool:
+    """Whether a browser POST came from a page of this provider (login/logout CSRF).
+
+    Browsers send ``Origin`` on every POST (Fetch §3.1) and ``Sec-Fetch-Site``
+    (Fetch Metadata). A cross-site page auto-posting a form carries its own origin;
+    a client without either header (curl, tests) is not a browser a page can drive.
+    """
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    own = {f"{request.url.scheme}://{request.url.netloc}", _origin(provider_of(request).issuer)}
+    return origin in own
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+#: RFC 6749 §3.1.1: response-type = response-name *( SP response-name ),
+#: response-char = "_" / DIGIT / ALPHA. authlib echoes the value into an error
+#: description and raises ValueError (a 500) on characters it cannot carry.
+_RESPONSE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ ")
+
+
+def _bad_response_type(data: dict[str, str]) -> bool:
+    value = data.get("response_type", "")
+    return not set(value) <= _RESPONSE_CHARS
+
+
+def _registered_redirects(provider: Provider, oreq: StarletteOAuth2Request) -> list[str]:
+    client = provider.clients.get(oreq.payload.data.get("client_id", ""))
+    return list(client.redirect_uris) if client is not None else []
+
+
+def error_page(provider: Provider, oreq: StarletteOAuth2Request, error: str, why: str) -> Response:
+    """A 400 page (no redirect: the request cannot be trusted enough for one), logged."""
+    data = oreq.payload.data
+    refused(
+        f"/authorize for client_id={data.get('client_id')!r} "
+        f"redirect_uri={data.get('redirect_uri')!r}",
+        f"{error}: {why}",
+        registered=_registered_redirects(provider, oreq),
+    )
+    return HTMLResponse(templates.error_page(error, why), status_code=400, headers=_FORM_HEADERS)
 
 
 async def home(request: Request) -> Response:
@@ -50,14 +115,17 @@ async def jwks(request: Request) -> Response:
 def authorization_error(provider: Provider, oreq: StarletteOAuth2Request, error: Any) -> Response:
     """RFC 6749 §4.1.2.1: redirect only to a validated redirect URI, else show a page."""
     if error.redirect_uri:
+        refused(
+            f"/authorize for client_id={oreq.payload.data.get('client_id')!r}",
+            f"{error.error}: {error.description} (sent back to the app)",
+        )
         params = [(k, v) for k, v in error.get_body() if v is not None]
         if oreq.payload.state and not any(k == "state" for k, _ in params):
             params.append(("state", oreq.payload.state))
         params.append(("iss", provider.issuer))  # RFC 9207 §2: errors too
         fragment = response_mode(oreq) == "fragment"
         return RedirectResponse(add_params_to_uri(error.redirect_uri, params, fragment), 302)
-    html = templates.error_page(error.error, error.description)
-    return HTMLResponse(html, status_code=400, headers=_FORM_HEADERS)
+    return error_page(provider, oreq, error.error, error.description or "")
 
 
 def _require_redirect_uri(oreq: StarletteOAuth2Request) -> Any:
@@ -77,10 +145,37 @@ async def authorize(request: Request) -> Response:
     if missing is not None:
         return authorization_error(provider, oreq, missing)
     data = oreq.payload.data
+    if _bad_response_type(data):
+        return error_page(
+            provider, oreq, "unsupported_response_type",
+            "response_type may hold only letters, digits, '_' and spaces (RFC 6749 §3.1.1)",
+        )  # fmt: skip
+    try:
+        return await _authorize(request, provider, oreq, data)
+    except ValueError:
+        # authlib refuses, with ValueError, to build an error it cannot encode.
+        return error_page(
+            provider,
+            oreq,
+            "invalid_request",
+            "a parameter has characters that cannot be echoed in an error response (RFC 6749 §5.2)",
+        )
+
+
+async def _authorize(
+    request: Request, provider: Provider, oreq: StarletteOAuth2Request, data: dict[str, str]
+) -> Response:
     session = provider.find_session(read_session_id(request.cookies))
     username = str(data.get("login_hint") or "")
     new_sid: str | None = None
     if request.method == "POST":
+        if not same_origin_post(request):
+            # Login CSRF: a cross-site page auto-posting its own credentials would sign
+            # the victim in as the attacker on their next "Sign in".
+            return error_page(
+                provider, oreq, "access_denied",
+                "the sign-in form was posted from another site (login CSRF defence)",
+            )  # fmt: skip
         form = await request.form()
         username = str(form.get("username") or "")
         user = provider.check_password(username, str(form.get("password") or ""))
@@ -89,6 +184,7 @@ async def authorize(request: Request) -> Response:
         except OAuth2Error as error:
             return authorization_error(provider, oreq, error)
         if user is None:
+            refused("/authorize sign-in", f"wrong username or password for {username!r}")
             html = templates.login_page(
                 action=str(request.url), client_id=oreq.client.client_id, username=username,
                 error="Wrong username or password.",
@@ -139,7 +235,17 @@ async def token(request: Request) -> Response:
     form = await request.form()
     oreq = oauth_request(request, form.multi_items())
     response: Response = provider_of(request).server.create_token_response(oreq)
+    _log_error_answer("/token", oreq, response)
     return response
+
+
+def _log_error_answer(path: str, oreq: StarletteOAuth2Request, response: Response) -> None:
+    if response.status_code < 400:
+        return
+    error = bytes(response.body).decode("utf-8", "replace")[:300]
+    grant = oreq.payload.data.get("grant_type")
+    client_id = oreq.payload.data.get("client_id")
+    refused(f"{path} (grant_type={grant!r}, client_id={client_id!r})", error)
 
 
 async def revoke(request: Request) -> Response:
@@ -147,6 +253,7 @@ async def revoke(request: Request) -> Response:
     form = await request.form()
     oreq = oauth_request(request, form.multi_items())
     response: Response = provider_of(request).server.create_endpoint_response("revocation", oreq)
+    _log_error_answer("/revoke", oreq, response)
     return response
 
 
@@ -166,6 +273,7 @@ async def userinfo(request: Request) -> Response:
         return Response(status_code=401, headers={"WWW-Authenticate": 'Bearer realm="devidp"'})
     record = provider.active_access_token(token_value)
     if record is None:
+        refused("/userinfo", "the access token is unknown, expired or revoked")
         challenge = (
             'Bearer error="invalid_token", '
             'error_description="The access token is unknown, expired or revoked"'

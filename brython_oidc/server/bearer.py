@@ -13,7 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .token_validator import TokenValidationError, TokenValidator
+from brython_oidc.core.errors import ValidationError
+
+from .token_validator import TokenValidator
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -50,8 +52,9 @@ def requires_token(
             try:
                 # JWKS fetches block; keep them off the event loop.
                 claims = await run_in_threadpool(validator.validate, value.strip())
-            except TokenValidationError as exc:
-                return challenge(401, "invalid_token", exc.reason)
+            except ValidationError as exc:
+                # RFC 6750 §3.1: any token this server cannot accept is invalid_token.
+                return challenge(401, "invalid_token", str(exc))
             granted = set(str(claims.get("scope", "")).split())
             if not needed <= granted:
                 return challenge(

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from brython.make_package import Visitor
 
+from brython_oidc.server import app_modules
 from brython_oidc.server.compiler import compile_module
 from brython_oidc.server.precompiled import MODULES, compact_js, compiled_js
 
@@ -99,14 +100,21 @@ def iter_package(
 
 
 def iter_app_modules(app_dir: Path) -> Iterator[ModuleSource]:
-    """The app's own browser modules: top-level ``*.py`` files and packages."""
+    """The app's own browser modules that the page can import (``app_modules.select``).
+
+    Candidates are the folder's top-level ``*.py`` files and packages; only those
+    reachable by import from the entry module (or listed in ``[app] include``) ship.
+    """
+    candidates: list[ModuleSource] = []
     for child in sorted(app_dir.iterdir()):
-        if child.name in _SKIP_DIRS or child.name.startswith((".", "_")):
+        if child.name in _SKIP_DIRS or child.name.startswith("."):
             continue
         if child.is_file() and child.suffix == ".py":
-            yield ModuleSource(child.stem, child, False)
+            candidates.append(ModuleSource(child.stem, child, False))
         elif child.is_dir() and (child / "__init__.py").is_file():
-            yield from iter_package(child.name, child)
+            candidates.extend(iter_package(child.name, child))
+    keep = app_modules.select(app_dir, {m.name: (m.path, m.is_package) for m in candidates})
+    yield from (m for m in candidates if m.name in keep)
 
 
 def framework_modules() -> Iterator[ModuleSource]:

@@ -8,6 +8,10 @@
 
     [app]
     main = "main"              # the module the page imports first
+    include = ["plugins.extra"]  # modules the page imports by a computed name (optional)
+
+Only the modules reachable by import from ``main`` (and from ``include``) are shipped in
+the public bundle (``server/app_modules.py``).
 
 The ``[oidc]`` table is checked with ``brython_oidc.core.config.ClientConfig``, the
 same class the page builds from it, so a mistake shows when the server starts.
@@ -26,7 +30,7 @@ from brython_oidc.core.errors import ConfigurationError
 CONFIG_FILENAME = "brython-oidc.toml"
 _PLACEHOLDER_REDIRECT = "http://localhost/"
 
-_APP_FIELDS = ("main",)
+_APP_FIELDS = ("main", "include")
 
 
 class AppConfigError(ConfigurationError):
@@ -41,12 +45,15 @@ class AppConfigError(ConfigurationError):
 class AppConfig:
     """What an app folder declares: ``oidc`` (ClientConfig mapping) and ``main``."""
 
-    __slots__ = ("main", "oidc", "path")
+    __slots__ = ("include", "main", "oidc", "path")
 
-    def __init__(self, path: Path, oidc: dict[str, object], main: str) -> None:
+    def __init__(
+        self, path: Path, oidc: dict[str, object], main: str, include: tuple[str, ...] = ()
+    ) -> None:
         self.path = path
         self.oidc = oidc
         self.main = main
+        self.include = include
 
     @property
     def issuer(self) -> str:
@@ -130,11 +137,16 @@ def parse_app_config(path: Path, text: str) -> AppConfig:
         raise AppConfigError(path, "app", "must be a table")
     for name in app:
         if name not in _APP_FIELDS:
-            raise AppConfigError(path, f"app.{name}", "unknown field (expected: main)")
+            raise AppConfigError(path, f"app.{name}", "unknown field (expected: main, include)")
     main = app.get("main", "main")
     if not isinstance(main, str) or not is_module_name(main):
         raise AppConfigError(path, "app.main", f"must be a Python module name, got {main!r}")
-    return AppConfig(path, check_oidc_mapping(path, oidc), main)
+    include = app.get("include", [])
+    if not isinstance(include, list) or not all(
+        isinstance(n, str) and is_module_name(n) for n in include
+    ):
+        raise AppConfigError(path, "app.include", "must be a list of Python module names")
+    return AppConfig(path, check_oidc_mapping(path, oidc), main, tuple(include))
 
 
 def load_app_config(app_dir: Path) -> AppConfig:
@@ -154,4 +166,6 @@ def with_overrides(config: AppConfig, overrides: Mapping[str, object] | None) ->
     if not overrides:
         return config
     merged = {**config.oidc, **{k: v for k, v in overrides.items() if v is not None}}
-    return AppConfig(config.path, check_oidc_mapping(config.path, merged), config.main)
+    return AppConfig(
+        config.path, check_oidc_mapping(config.path, merged), config.main, config.include
+    )

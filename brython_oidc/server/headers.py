@@ -6,7 +6,8 @@ to JavaScript in the page and runs it with ``new Function``, so ``script-src`` n
 DESIGN.md accepts it and the security docs say so. Nothing else is relaxed: no
 'unsafe-inline' for scripts or styles (the shell has no inline script or style;
 verified in headless Chromium with zero CSP violations), the provider is the only
-other origin the page may connect to, frame (silent renew) or post forms to.
+other origin the page may connect to or frame (silent renew); forms post only to the
+app itself (the runtime sends the user to the provider by navigation, never by a form).
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ from brython_oidc.core.errors import ConfigurationError
 #: cross-origin window that opened it, but keeps the popups it opens itself, which
 #: popup login needs (the popup posts the callback back through ``window.opener``).
 COOP = "same-origin-allow-popups"
+
+#: Cross-Origin-Resource-Policy: no other site may embed the app's responses
+#: (its scripts, its API's JSON) as no-cors resources (Fetch §3.7, Spectre reads).
+CORP = "same-origin"
+
+#: Permissions-Policy: powerful features the framework never uses, off for the page
+#: and every frame in it (W3C Permissions Policy). An app that needs one serves its
+#: own header from a proxy.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 
 def origin_of(url: str) -> str:
@@ -52,7 +65,8 @@ def content_security_policy(issuer: str, extra_origins: Iterable[str] = ()) -> s
         "frame-ancestors 'self'",
         "object-src 'none'",
         "base-uri 'none'",
-        "form-action 'self' " + provider,
+        # The runtime navigates to the provider; it never posts a form there.
+        "form-action 'self'",
         "img-src 'self' data:",
         "style-src 'self'",
     ]
@@ -66,6 +80,8 @@ def security_headers(csp: str) -> dict[str, str]:
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
         "Cross-Origin-Opener-Policy": COOP,
+        "Cross-Origin-Resource-Policy": CORP,
+        "Permissions-Policy": PERMISSIONS_POLICY,
     }
 
 

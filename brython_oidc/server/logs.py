@@ -61,4 +61,8 @@ def uvicorn_log_config() -> dict[str, Any]:
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_secrets"] = {"()": RedactSecrets}
     config["handlers"]["access"]["filters"] = ["redact_secrets"]
+    # Our own warnings (devidp refusals, modules left out of the bundle) go to the same
+    # terminal. They propagate too: the root logger has no handler under uvicorn's
+    # config (no line twice), and a test's log capture still sees them.
+    config["loggers"]["brython_oidc"] = {"handlers": ["default"], "level": "INFO"}
     return config

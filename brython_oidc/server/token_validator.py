@@ -1,70 +1,62 @@
 """Offline validation of bearer access tokens for the app's own API (a resource server).
 
-RFC 9068 §4 (JWT access tokens), RFC 7519 §4.1 (registered claims), RFC 8725
-(JWT best practices: algorithm allow-list, no ``none``, no HMAC with public keys).
-Signatures are checked by joserfc against the provider's JWKS, cached; an unknown
-``kid`` refetches the JWKS at most once per ``refetch_interval`` (key rotation,
-OpenID Connect Core §10.1.1), and the cached keys keep working while the JWKS
-endpoint is down.
+One JWT stack with the browser's: the compact JWS is parsed and its algorithm, ``crit``
+and ``kid`` checked by ``core.jose`` (RFC 7515, RFC 8725 §3.1), the key chosen by
+``core.jose.select_jwk``, the signature checked by the CPython port
+``server.signature.verify`` that ``tests/contract`` holds to the browser's, and the
+claims by ``core.access_token`` (RFC 9068 §2.2, §4). Every refusal is a
+``core.errors.ValidationError`` whose ``check`` names the rule; ``requires_token``
+answers it with 401 ``invalid_token`` (RFC 6750 §3.1).
+
+The JWKS is cached; an unknown ``kid`` refetches it at most once per
+``refetch_interval`` (key rotation, OpenID Connect Core §10.1.1), without holding up
+tokens whose key is cached; the cached keys keep working while the endpoint is down.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
-from joserfc import jws
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 
+from brython_oidc.core.access_token import (
+    ACCESS_TOKEN_TYP,
+    REQUIRED_CLAIMS,
+    check_access_token_typ,
+    validate_access_token_claims,
+)
+from brython_oidc.core.discovery import discovery_url
 from brython_oidc.core.errors import ValidationError
+from brython_oidc.core.jose import ALLOWED_ALGS, KeyNotFound, parse_compact_jws, select_jwk
+
+from . import strict_json
+from .signature import b64url_decode, verify
 
 #: RFC 8725 §3.1: asymmetric algorithms only; ``none`` and ``HS*`` are never accepted.
-DEFAULT_ALGORITHMS = ("RS256", "PS256", "ES256")
-_FORBIDDEN = frozenset({"none", "HS256", "HS384", "HS512"})
-_MAX_TOKEN_LENGTH = 16_384
+DEFAULT_ALGORITHMS = ALLOWED_ALGS
+
+#: How long a request waits for a JWKS fetch another request started.
+_FETCH_WAIT = 15.0
 
 
-class TokenValidationError(ValidationError):
-    """The bearer token was refused; ``reason`` is safe to show (never the token)."""
-
-    code = "invalid_token"
-
-    def __init__(self, check: str, reason: str, *, expected: object = None, actual: object = None):
-        super().__init__(check, reason, expected=expected, actual=actual)
-        self.reason = reason
-
-
-class MalformedToken(TokenValidationError):
-    """Not a compact JWS / JSON claims (RFC 7515 §7.1)."""
-
-
-class AlgorithmNotAllowed(TokenValidationError):
-    """``alg`` outside the allow-list (RFC 8725 §3.1)."""
-
-
-class InvalidSignature(TokenValidationError):
-    """The signature does not verify with the key the header names."""
-
-
-class UnknownKey(TokenValidationError):
-    """No JWKS key has the token's ``kid``, even after a refetch."""
-
-
-class JWKSUnavailable(TokenValidationError):
-    """The JWKS could not be fetched and nothing is cached (cold cache)."""
-
-
-class ClaimInvalid(TokenValidationError):
-    """iss, aud, exp, nbf or typ is wrong (RFC 9068 §4)."""
+def _get_json(http_get: Callable[[str], Any], url: str) -> object:
+    """GET ``url`` as strict JSON; ``ValueError`` or ``httpx.HTTPError`` on failure."""
+    response = http_get(url)
+    if response.status_code != 200:
+        raise ValueError(f"HTTP {response.status_code}")
+    return strict_json.loads(response.content)
 
 
 class JWKSCache:
-    """The provider's JWKS: fetched lazily, refetched on an unknown kid, rate-limited."""
+    """The provider's JWK Set: fetched lazily, refetched on an unknown kid, rate-limited.
+
+    The lock guards only the cached fields and is never held during a fetch, so a
+    token whose key is cached never waits for a refetch another token caused. Fetches
+    are single-flight: concurrent callers wait for the one in progress.
+    """
 
     def __init__(
         self,
@@ -79,42 +71,70 @@ class JWKSCache:
         self._clock = clock
         self.refetch_interval = refetch_interval
         self._lock = threading.Lock()
-        self._keys: KeySet | None = None
+        self._jwks: dict[str, object] | None = None
         self._fetched_at: float | None = None
+        self._inflight: threading.Event | None = None
         self.fetch_count = 0
 
-    def key_set(self, kid: str | None) -> KeySet:
-        """Keys that may hold ``kid``; refetches (rate-limited) when it is missing."""
+    def current(self) -> dict[str, object]:
+        """The cached JWK Set; fetched first when nothing is cached yet."""
+        jwks = self._jwks
+        return jwks if jwks is not None else self.refresh(None)
+
+    def refresh(self, seen: dict[str, object] | None) -> dict[str, object]:
+        """A JWK Set newer than ``seen`` if one can be had now, else the cached one.
+
+        Fetches only when the last attempt is ``refetch_interval`` old (a flood of
+        made-up ``kid``s is not a flood of requests to the provider).
+        """
         with self._lock:
-            if self._keys is not None and (kid is None or _has_kid(self._keys, kid)):
-                return self._keys
-            due = self._fetched_at is None or (
-                self._clock() - self._fetched_at >= self.refetch_interval
-            )
-            if due:
-                self._fetch()
-            if self._keys is None:
-                raise JWKSUnavailable("jwks", "the JWKS has never been fetched successfully")
-            return self._keys
-
-    def _fetch(self) -> None:
-        self._fetched_at = self._clock()
-        self.fetch_count += 1
+            if self._jwks is not None and self._jwks is not seen:
+                return self._jwks  # another request already refetched
+            event = self._inflight
+            owner = event is None
+            if event is None:
+                due = self._fetched_at is None or (
+                    self._clock() - self._fetched_at >= self.refetch_interval
+                )
+                if not due:
+                    return self._cached()
+                event = self._inflight = threading.Event()
+                self._fetched_at = self._clock()
+                self.fetch_count += 1
+        if not owner:
+            event.wait(_FETCH_WAIT)
+            with self._lock:
+                return self._cached()
+        fetched: dict[str, object] | None = None
         try:
-            response = self._http_get(self.jwks_uri)
-            if response.status_code != 200:
-                return  # keep what is cached (provider outage)
-            self._keys = KeySet.import_key_set(response.json())
-        except (httpx.HTTPError, ValueError, JoseError):
-            return  # keep what is cached; a cold cache is reported by the caller
+            fetched = self._fetch()
+        finally:
+            with self._lock:
+                if fetched is not None:
+                    self._jwks = fetched
+                self._inflight = None
+                event.set()
+        with self._lock:
+            return self._cached()
 
+    def _cached(self) -> dict[str, object]:
+        if self._jwks is None:
+            raise ValidationError("jwks", "the JWKS has never been fetched successfully")
+        return self._jwks
 
-def _has_kid(keys: KeySet, kid: str) -> bool:
-    return any(key.kid == kid for key in keys.keys)
+    def _fetch(self) -> dict[str, object] | None:
+        try:
+            document = _get_json(self._http_get, self.jwks_uri)
+        except (httpx.HTTPError, ValueError):
+            return None  # keep what is cached (provider outage); cold cache: the caller says
+        # RFC 7517 §5: a JWK Set is an object with a "keys" array.
+        if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+            return None
+        return document
 
 
 class TokenValidator:
-    """Validates an RFC 9068 access token; returns its claims or raises TokenValidationError."""
+    """Validates an RFC 9068 access token; returns its claims or raises ``ValidationError``."""
 
     def __init__(
         self,
@@ -124,7 +144,8 @@ class TokenValidator:
         jwks_uri: str | None = None,
         algorithms: Iterable[str] = DEFAULT_ALGORITHMS,
         leeway: float = 60.0,
-        required_typ: str | None = "at+jwt",
+        required_typ: str | None = ACCESS_TOKEN_TYP,
+        required_claims: Iterable[str] = REQUIRED_CLAIMS,
         clock: Callable[[], float] = time.time,
         http_client: httpx.Client | None = None,
         refetch_interval: float = 60.0,
@@ -132,16 +153,22 @@ class TokenValidator:
         self.issuer = issuer
         self.audience = audience
         self.algorithms = tuple(algorithms)
-        bad = _FORBIDDEN.intersection(self.algorithms)
-        if bad:
-            raise ValueError(f"algorithms {sorted(bad)} are never safe for access tokens")
+        unsafe = [a for a in self.algorithms if a.lower() == "none" or a.upper().startswith("HS")]
+        if unsafe:
+            raise ValueError(f"algorithms {sorted(unsafe)} are never safe for access tokens")
+        unknown = [a for a in self.algorithms if a not in ALLOWED_ALGS]
+        if unknown:
+            raise ValueError(f"algorithms {unknown} are not supported; choose from {ALLOWED_ALGS}")
         self.leeway = leeway
         self.required_typ = required_typ
+        self.required_claims = tuple(required_claims)
         self.clock = clock
         self._http = http_client or httpx.Client(timeout=10.0)
         self._jwks_uri = jwks_uri
         self._refetch_interval = refetch_interval
         self._jwks: JWKSCache | None = None
+        self._discovery_lock = threading.Lock()
+        self._discovery_failure: tuple[float, ValidationError] | None = None
 
     @property
     def jwks(self) -> JWKSCache:
@@ -154,73 +181,75 @@ class TokenValidator:
         return self._jwks
 
     def _discover_jwks_uri(self) -> str:
-        url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        with self._discovery_lock:
+            if self._jwks is not None:
+                return self._jwks.jwks_uri
+            failure = self._discovery_failure
+            # A failed discovery is remembered for refetch_interval: while the provider
+            # is down, requests are refused at once instead of each asking it again.
+            if failure is not None and self.clock() - failure[0] < self._refetch_interval:
+                raise failure[1]
+            try:
+                uri = self._read_discovery()
+            except ValidationError as exc:
+                self._discovery_failure = (self.clock(), exc)
+                raise
+            self._discovery_failure = None
+            return uri
+
+    def _read_discovery(self) -> str:
+        url = discovery_url(self.issuer)
         try:
-            doc = self._http.get(url).json()
+            doc = _get_json(self._http.get, url)
         except (httpx.HTTPError, ValueError) as exc:
-            raise JWKSUnavailable("discovery", f"cannot read {url}") from exc
-        # OpenID Connect Discovery §4.3: the document's issuer must be ours.
-        if not isinstance(doc, dict) or doc.get("issuer") != self.issuer:
-            raise JWKSUnavailable("discovery", "discovery issuer does not match")
-        return str(doc["jwks_uri"])
+            raise ValidationError("discovery", f"cannot read {url}: {type(exc).__name__}") from None
+        if not isinstance(doc, dict):
+            raise ValidationError("discovery", f"{url} is not a JSON object")
+        # OpenID Connect Discovery §4.3: the document's issuer must be ours, exactly.
+        if doc.get("issuer") != self.issuer:
+            raise ValidationError(
+                "discovery", "discovery issuer does not match",
+                expected=self.issuer, actual=doc.get("issuer"),
+            )  # fmt: skip
+        # Discovery §3: jwks_uri is REQUIRED (and the only way to the keys).
+        jwks_uri = doc.get("jwks_uri")
+        if not isinstance(jwks_uri, str) or not jwks_uri.startswith(("https://", "http://")):
+            raise ValidationError(
+                "jwks_uri",
+                f"the discovery document at {url} has no http(s) jwks_uri (Discovery §3): "
+                "pass jwks_uri= to TokenValidator",
+                actual=type(jwks_uri).__name__,
+            )
+        return jwks_uri
 
     def validate(self, token: str) -> dict[str, Any]:
-        header = self._header(token)
-        keys = self.jwks.key_set(header.get("kid"))
-        if header.get("kid") is not None and not _has_kid(keys, str(header["kid"])):
-            raise UnknownKey("kid", "no JWKS key has this kid", actual=header.get("kid"))
-        try:
-            obj = jws.deserialize_compact(token, keys, algorithms=[header["alg"]])
-        except JoseError as exc:
-            raise InvalidSignature("signature", "signature does not verify") from exc
-        try:
-            claims = json.loads(obj.payload)
-        except ValueError as exc:
-            raise MalformedToken("jwt", "claims are not JSON") from exc
-        if not isinstance(claims, dict):
-            raise MalformedToken("jwt", "claims are not a JSON object")
-        self._check_claims(claims)
-        return claims
-
-    def _header(self, token: str) -> Mapping[str, Any]:
-        if not isinstance(token, str) or len(token) > _MAX_TOKEN_LENGTH or token.count(".") != 2:
-            raise MalformedToken("jwt", "not a compact JWS")
-        try:
-            header = jws.extract_compact(token.encode("ascii")).headers()
-        except (JoseError, ValueError, UnicodeError) as exc:
-            raise MalformedToken("jwt", "header is not valid base64url JSON") from exc
-        alg = header.get("alg")
-        # RFC 8725 §3.1 / §2.1: the allow-list, before any key is touched.
+        # RFC 7515 §5.2 parsing, RFC 8725 §3.1 alg allow-list, §4.1.11 crit, string kid.
+        jws = parse_compact_jws(token, parse_json=strict_json.loads, b64url_decode=b64url_decode)
+        alg = str(jws.header["alg"])
         if alg not in self.algorithms:
-            raise AlgorithmNotAllowed(
+            raise ValidationError(
                 "alg", "algorithm not allowed", expected=self.algorithms, actual=alg
             )
-        # RFC 9068 §4: typ must be at+jwt (or application/at+jwt) when required.
-        if self.required_typ is not None:
-            typ = str(header.get("typ", "")).lower().removeprefix("application/")
-            if typ != self.required_typ:
-                raise ClaimInvalid(
-                    "typ", "wrong token type", expected=self.required_typ, actual=typ
-                )
-        return header
+        # RFC 9068 §4: typ is at+jwt, before any key is touched.
+        check_access_token_typ(jws.header, self.required_typ)
+        jwk = self._select_key(jws.header)
+        # RFC 9068 §4 step 6 / RFC 7515 §5.2 step 8: the signature.
+        if not verify(alg, jwk, jws.signing_input, jws.signature):
+            raise ValidationError("signature", "signature does not verify")
+        return validate_access_token_claims(
+            jws.claims,
+            issuer=self.issuer,
+            audience=self.audience,
+            now=self.clock(),
+            leeway=self.leeway,
+            required=self.required_claims,
+        )
 
-    def _check_claims(self, claims: Mapping[str, Any]) -> None:
-        now = self.clock()
-        if claims.get("iss") != self.issuer:  # RFC 9068 §4 step 3
-            raise ClaimInvalid(
-                "iss", "wrong issuer", expected=self.issuer, actual=claims.get("iss")
-            )
-        aud = claims.get("aud")
-        audiences = aud if isinstance(aud, list) else [aud]
-        if self.audience not in audiences:  # RFC 9068 §4 step 4
-            raise ClaimInvalid("aud", "wrong audience", expected=self.audience, actual=aud)
-        exp = claims.get("exp")
-        if not isinstance(exp, int | float):  # RFC 9068 §2.2: exp is REQUIRED
-            raise ClaimInvalid("exp", "missing exp")
-        if now - self.leeway >= exp:  # RFC 7519 §4.1.4
-            raise ClaimInvalid(
-                "exp", "token expired", expected=f"> {now - self.leeway}", actual=exp
-            )
-        nbf = claims.get("nbf")
-        if isinstance(nbf, int | float) and now + self.leeway < nbf:  # RFC 7519 §4.1.5
-            raise ClaimInvalid("nbf", "token not yet valid", actual=nbf)
+    def _select_key(self, header: Mapping[str, object]) -> dict[str, object]:
+        cache = self.jwks
+        jwks = cache.current()
+        try:
+            return select_jwk(jwks, header)
+        except KeyNotFound:
+            # OIDC Core §10.1.1: the provider may have rotated; one rate-limited refetch.
+            return select_jwk(cache.refresh(jwks), header)

@@ -264,11 +264,14 @@ def test_build_writes_shell_hashed_scripts_static_and_nginx(built: tuple[Path, s
     assert (out / "static" / "style.css").is_file()
     assert (out / "static" / "sub" / "img.svg").is_file()
     assert not (out / "static" / ".secret").exists()
-    nginx = (out / "nginx.conf").read_text()
+    # Issue 24: beside the deployed folder, not inside it; no `always` on the year-long cache.
+    assert not (out / "nginx.conf").exists()
+    nginx = out.with_name(out.name + ".nginx.conf").read_text()
     assert "try_files /index.html =404;" in nginx
-    assert 'add_header Cache-Control "public, max-age=31536000, immutable" always;' in nginx
+    assert 'add_header Cache-Control "public, max-age=31536000, immutable";' in nginx
     assert 'add_header Cache-Control "no-store" always;' in nginx
-    assert nginx.count("add_header Content-Security-Policy") == 3
+    assert f'root "{out.resolve()}";' in nginx
+    assert nginx.count("add_header Content-Security-Policy") == 4  # server level + 3 locations
     assert 'add_header Referrer-Policy "no-referrer" always;' in nginx
     assert "return 405;" in nginx
 

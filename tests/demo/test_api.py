@@ -119,3 +119,98 @@ def test_page_is_served_with_the_demo_configuration(idp: RunningProvider) -> Non
     assert '"issuer":"https://op.example"' in page.text and '"client_id":"my-spa"' in page.text
     assert "import main" in page.text
     assert (demo_app_dir() / "main.py").is_file()
+
+
+# --- hostile bodies (issue 24): 400, nothing stored, nothing cached --------------------
+
+
+def test_lone_surrogate_note_is_400_and_not_stored(
+    client: TestClient, idp: RunningProvider
+) -> None:
+    headers = {**bearer(idp, "dave"), "Content-Type": "application/json"}
+    response = client.post("/api/notes", content=b'{"text": "\\ud800"}', headers=headers)
+    assert response.status_code == 400
+    assert "surrogate" in response.json()["error_description"]
+    listed = client.get("/api/notes", headers=headers)
+    assert listed.status_code == 200 and listed.json()["notes"] == []
+
+
+def test_note_store_refuses_lone_surrogates_itself() -> None:
+    store = NoteStore()
+    with pytest.raises(ValueError, match="surrogate"):
+        store.add("u", "ok \udc00")
+    assert store.list("u") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"text": ' + b"[" * 1900 + b"]" * 1900 + b"}",  # 3.8 KB, the issue's size
+        b'{"text": ' + b'{"a":' * 600 + b"1" + b"}" * 600 + b"}",
+        b'{"text": NaN}',
+        b'{"text": "x", "n": Infinity}',
+    ],
+)
+def test_deep_or_non_json_body_is_400(
+    client: TestClient, idp: RunningProvider, body: bytes
+) -> None:
+    headers = {**bearer(idp, "erin"), "Content-Type": "application/json"}
+    response = client.post("/api/notes", content=body, headers=headers)
+    assert response.status_code == 400
+    assert "not JSON" in response.json()["error_description"]
+
+
+def test_per_user_responses_are_no_store(client: TestClient, idp: RunningProvider) -> None:
+    headers = bearer(idp, "frank")
+    created = client.post("/api/notes", json={"text": "x"}, headers=headers)
+    responses = [
+        created,
+        client.get("/api/notes", headers=headers),
+        client.get("/api/me", headers=headers),
+        client.post("/api/notes", content=b"[]", headers=headers),
+    ]
+    for response in responses:
+        assert response.status_code in (200, 201, 400)
+        assert response.headers["cache-control"] == "no-store", response.request.url
+
+
+def _call_with_body(app: object, headers: dict[str, str], chunks: int) -> tuple[int, int]:
+    """POST /api/notes through raw ASGI, ``chunks`` KB chunked; (status, chunks read)."""
+    import asyncio
+
+    read = 0
+    status = 0
+
+    async def receive() -> dict[str, object]:
+        nonlocal read
+        if read >= chunks:
+            return {"type": "http.disconnect"}
+        read += 1
+        return {"type": "http.request", "body": b"x" * 1024, "more_body": read < chunks}
+
+    async def send(message: dict[str, object]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])  # type: ignore[call-overload]
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/api/notes", "raw_path": b"/api/notes", "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }  # fmt: skip
+    asyncio.run(app(scope, receive, send))  # type: ignore[operator]
+    return status, read
+
+
+def test_body_size_checked_before_reading_the_whole_body(idp: RunningProvider) -> None:
+    app = create_demo_app(issuer=idp.provider.issuer, client_id="demo-spa")
+    # 100 MB announced by chunks, no Content-Length: reading stops at the 4 KB cap.
+    status, read = _call_with_body(app, bearer(idp, "gina"), chunks=100_000)
+    assert status == 400
+    assert read <= 5
+    # A Content-Length over the cap is refused before a single chunk is read.
+    headers = {**bearer(idp, "gina"), "Content-Length": str(300 * 1024 * 1024)}
+    status, read = _call_with_body(app, headers, chunks=300 * 1024)
+    assert status == 400
+    assert read == 0

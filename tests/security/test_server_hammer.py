@@ -26,6 +26,8 @@ SECURITY_HEADERS = (
     "x-content-type-options",
     "referrer-policy",
     "cross-origin-opener-policy",
+    "cross-origin-resource-policy",
+    "permissions-policy",
 )
 #: uvicorn's own answer to a request it cannot parse (the app never sees it).
 UVICORN_BAD_REQUEST = b"Invalid HTTP request received."

@@ -286,7 +286,8 @@ def test_dev_mode_rebuilds_the_bundle_when_a_source_changes(app_dir: Path) -> No
     first = script_urls(client.get("/").text)[1]
     assert script_urls(client.get("/").text)[1] == first  # nothing changed: same bundle
     main = app_dir / "main.py"
-    main.write_text(main.read_text() + "\nX = 'new code'\n")
+    # Issue 24: only modules imported from main ship, so main imports the new one.
+    main.write_text(main.read_text() + "\nimport extra\nX = 'new code'\n")
     (app_dir / "extra.py").write_text("Y = 1\n")
     second = script_urls(client.get("/").text)[1]
     assert second != first

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from brython_oidc.core.errors import ConfigurationError
-from brython_oidc.server.headers import content_security_policy, origin_of
+from brython_oidc.server.headers import content_security_policy, origin_of, security_headers
 from brython_oidc.server.responses import accepts_gzip
 from brython_oidc.server.shell import json_for_script, render_index
 
@@ -17,9 +17,17 @@ def test_csp_names_the_provider_origin_only() -> None:
     directives = dict(d.split(" ", 1) for d in csp.split("; "))
     assert directives["connect-src"] == "'self' https://idp.example:8443 https://api.example"
     assert directives["frame-src"] == "'self' https://idp.example:8443"
-    assert directives["form-action"] == "'self' https://idp.example:8443"
+    # Issue 24: the runtime never posts a form to the provider, so forms go nowhere else.
+    assert directives["form-action"] == "'self'"
     assert directives["script-src"] == "'self' 'unsafe-eval'"
     assert directives["frame-ancestors"] == "'self'"
+
+
+def test_corp_and_permissions_policy_headers() -> None:
+    headers = security_headers("default-src 'self'")
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    policy = dict(item.split("=") for item in headers["Permissions-Policy"].split(", "))
+    assert policy["camera"] == policy["geolocation"] == policy["microphone"] == "()"
 
 
 @pytest.mark.parametrize(

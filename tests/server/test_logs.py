@@ -43,3 +43,9 @@ def test_uvicorn_config_attaches_the_filter() -> None:
     logging.config.dictConfig(config)
     handler = next(h for h in logging.getLogger("uvicorn.access").handlers)
     assert any(isinstance(f, RedactSecrets) for f in handler.filters)
+
+
+def test_our_warnings_go_to_the_terminal_under_uvicorn() -> None:
+    # devidp refusals and modules left out of the bundle (issue 23, issue 24).
+    logger = uvicorn_log_config()["loggers"]["brython_oidc"]
+    assert logger["handlers"] == ["default"] and logger.get("propagate", True)
