@@ -421,6 +421,19 @@ def test_lone_surrogate_claim_refused(make: Callable[..., TokenValidator]) -> No
         make().validate(sign_raw({"alg": "RS256", "typ": "at+jwt", "kid": RSA.kid}, payload))
 
 
+def _decodes_like(token: str, good: str) -> bool:
+    """Whether ``token``'s segments decode to the same bytes as ``good``'s."""
+    import base64
+
+    def decoded(text: str) -> list[bytes]:
+        return [base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) for part in text.split(".")]
+
+    try:
+        return decoded(token) == decoded(good)
+    except ValueError:
+        return False
+
+
 def test_random_garbage_tokens_are_401(api: httpx.Client) -> None:
     import random
 
@@ -436,6 +449,10 @@ def test_random_garbage_tokens_are_401(api: httpx.Client) -> None:
             for _ in range(rng.randrange(1, 4)):
                 chars[rng.randrange(len(chars))] = rng.choice(alphabet)
             token = "".join(chars)
+            if _decodes_like(token, good):
+                # The same character drawn again, or one that differs only in the unused
+                # low bits of a segment's last base64url character: still the good token.
+                continue
         response = _run(_get_raw(api, "/read", ("Bearer " + (token.strip() or "x")).encode()))
         seen.add(response.status_code)
     assert seen <= {401}, seen
