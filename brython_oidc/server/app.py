@@ -5,7 +5,8 @@ Routes, in order:
 - ``/_brython_oidc/<name>.<hash>.js``: brython.js, the bundle and the boot file,
   immutable, gzip, ETag / 304. Anything else under the prefix is a 404.
 - ``/static/<path>``: the app's ``static/`` folder (revalidated with ETags).
-- ``extra_routes``: e.g. the demo's protected API.
+- ``extra_routes`` and the app's own ``[app] routes`` (``server/app_routes.py``):
+  e.g. the demo's protected API.
 - every other GET / HEAD: index.html with the configuration injected and
   ``Cache-Control: no-store``. That includes the redirect URI (``/?code=..&state=..``)
   and deep links; other methods get 405 with ``Allow``.
@@ -23,6 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from brython_oidc.server.app_routes import load_app_routes
 from brython_oidc.server.assets import ASSET_PREFIX, AssetSet
 from brython_oidc.server.config_file import (
     AppConfig,
@@ -149,6 +151,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route(ASSET_PREFIX + "{name:path}", server.asset, methods=["GET"]),
         Route("/static/{path:path}", server.static, methods=["GET"]),
+        *load_app_routes(config),
         *(extra_routes or ()),
         Route("/{path:path}", server.index, methods=["GET"]),
     ]

@@ -30,6 +30,12 @@ def text_of(driver: Any, name: str) -> str:
     return str(value)
 
 
+def click(driver: Any, name: str, timeout: float = 20.0) -> None:
+    """Click the element ``data-testid=name`` once it is on the page."""
+    wait_for_js(driver, f"document.querySelector('{testid(name)}')", timeout)
+    driver.find_element("css selector", testid(name)).click()
+
+
 def wait_for_auth_state(driver: Any, state: str, timeout: float = 20.0) -> None:
     """Wait until the page's ``auth-state`` hook reads ``state`` (logged-in / logged-out)."""
     if state not in AUTH_STATES:

@@ -27,7 +27,7 @@ def test_the_scaffolded_app_passes_its_generated_browser_tests(tmp_path: Path) -
     app = tmp_path / "notes_app"
     assert cli.main(["new", str(app)]) == 0
     generated = (app / "tests" / "test_login.py").read_text()
-    assert "def test_sign_in_and_out(browser, app_server)" in generated
+    assert "def test_sign_in_call_the_api_and_sign_out(browser, app_server)" in generated
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args()],
         cwd=app,
@@ -38,7 +38,7 @@ def test_the_scaffolded_app_passes_its_generated_browser_tests(tmp_path: Path) -
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "3 passed" in done.stdout, done.stdout[-2000:]
+    assert "4 passed" in done.stdout, done.stdout[-2000:]
 
 
 def test_a_failing_browser_test_leaves_a_screenshot_and_the_console(tmp_path: Path) -> None:
