@@ -27,6 +27,7 @@ from brython_oidc.server.bundle import (
     framework_modules,
 )
 from brython_oidc.server.bundle import iter_app_modules as iter_app_sources
+from brython_oidc.server.names import keys
 from brython_oidc.server.shell import CONFIG_ELEMENT_ID
 
 ASSET_PREFIX = "/_brython_oidc/"
@@ -261,6 +262,54 @@ def load_engine_script(engine_url: str) -> str:
     }
 
 
+#: Runs after ``_CAPTURE_CALLBACK``, before Brython has started (about 250 ms cold):
+#: says on ``<html data-oidc-status>`` what the page is doing, from the same facts
+#: browser/boot.py decides on (``handle.Status`` keeps it current afterwards).
+_STATUS = """(function () {
+  var prefix = %(prefix)s, status = %(loading)s;
+  function has(name, suffix) {
+    try {
+      var store = window[name];
+      for (var i = 0; i < store.length; i++) {
+        var key = store.key(i);
+        if (key && key.indexOf(prefix) === 0 && key.slice(-suffix.length) === suffix) {
+          return true;
+        }
+      }
+    } catch (e) {}  // storage disabled: nothing to restore
+    return false;
+  }
+  function restoring() {
+    try {
+      var config = JSON.parse(document.getElementById(%(config_id)s).textContent);
+      if ("mock" in config) { return false; }
+      if (config.session_restore === "iframe") { return true; }
+    } catch (e) { return false; }
+    return has("localStorage", %(hint)s);
+  }
+  if (typeof window.%(callback)s === "string") { status = %(signing_in)s; }
+  else if (has("sessionStorage", %(after_logout)s)) { status = %(signing_out)s; }
+  else if (restoring()) { status = %(restoring)s; }
+  document.documentElement.setAttribute(%(attribute)s, status);
+})();
+"""
+
+
+def status_script() -> str:
+    return _STATUS % {
+        "prefix": json.dumps(KEYS_PREFIX),
+        "callback": CALLBACK_URL_GLOBAL,
+        "config_id": json.dumps(CONFIG_ELEMENT_ID),
+        "hint": json.dumps(HINT_SUFFIX),
+        "after_logout": json.dumps(AFTER_LOGOUT_SUFFIX),
+        "attribute": json.dumps(keys.STATUS_ATTRIBUTE),
+        "loading": json.dumps(keys.LOADING),
+        "signing_in": json.dumps(keys.SIGNING_IN),
+        "signing_out": json.dumps(keys.SIGNING_OUT),
+        "restoring": json.dumps(keys.RESTORING),
+    }
+
+
 #: Deferred scripts run once the document is parsed, so the page's Python is there.
 #: Starting here, not from ``body.onload`` as brython.js does by default, saves the
 #: wait for the window load event: every image, web font and iframe of the page
@@ -312,6 +361,7 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
     return (
         "// brython_oidc boot: Brython runs the modules of the bundle only.\n"
         + capture_callback_script()
+        + status_script()
         + early_get_script()
         + (load_engine_script(engine_url) if engine_url is not None else "")
         + start_script(options)
