@@ -17,8 +17,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import brython
-
 from brython_oidc.core.authorization import CALLBACK_PARAMS
 from brython_oidc.server.bundle import (
     ModuleSource,
@@ -28,15 +26,11 @@ from brython_oidc.server.bundle import (
 )
 from brython_oidc.server.bundle import iter_app_modules as iter_app_sources
 from brython_oidc.server.names import keys
+from brython_oidc.server.runtime import brython_js_path
 from brython_oidc.server.shell import CONFIG_ELEMENT_ID
 
 ASSET_PREFIX = "/_brython_oidc/"
 JS_TYPE = "text/javascript; charset=utf-8"
-
-
-def brython_js_path() -> Path:
-    """brython.js from the installed ``brython`` package (never a vendored copy)."""
-    return Path(brython.__file__).resolve().parent / "data" / "brython.js"
 
 
 def short_hash(content: bytes) -> str:
