@@ -31,12 +31,10 @@ if TYPE_CHECKING:
 
     from .mock import MockOidc
 
-CONFIG_ELEMENT_ID = "brython-oidc-config"
-
 
 async def read_config() -> dict[str, object]:
     """The JSON the server injected in ``<script type="application/json" id=...>``."""
-    element = window.document.getElementById(CONFIG_ELEMENT_ID)
+    element = window.document.getElementById(keys.CONFIG_ELEMENT_ID)
     if not element:
         return {}
     value: object = None  # bound before the try: tests/server/test_brython_frame_rule.py
@@ -50,7 +48,7 @@ async def read_config() -> dict[str, object]:
         from brython_oidc.core.errors import ConfigurationError
 
         raise ConfigurationError(
-            CONFIG_ELEMENT_ID, "the injected configuration is not a JSON object"
+            keys.CONFIG_ELEMENT_ID, "the injected configuration is not a JSON object"
         )
     return dict(value)
 

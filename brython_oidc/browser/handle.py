@@ -32,7 +32,7 @@ async def load_engine() -> None:
 
     A page without the boot file's loader has the engine's sources in its bundle.
     """
-    load = getattr(window, "__brython_oidc_engine", None)
+    load = getattr(window, keys.ENGINE_GLOBAL, None)
     if load is not None and not await load():
         raise ConnectionError(
             "brython-oidc: the engine script (/_brython_oidc/engine.*.js) did not load;"
@@ -156,7 +156,7 @@ class Oidc:
         # The boot file's engine loader (server/assets.py) is requestIdleCallback run
         # once the engine asset (its modules precompiled) has loaded; after a failed
         # load it never calls back, and the next login() fetches the asset again.
-        idle = getattr(window, "__brython_oidc_idle", None) or getattr(
+        idle = getattr(window, keys.IDLE_GLOBAL, None) or getattr(
             window, "requestIdleCallback", None
         )
         if idle:
