@@ -71,7 +71,7 @@ class SpaServer:
         self.app_dir = app_dir
         self.config = config
         self.dev = dev
-        self.assets = AssetSet(app_dir)
+        self.assets = AssetSet(app_dir, oidc=config.oidc)
         self.template = load_template(app_dir)
         self.static_root = app_dir / "static"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from brython.make_package import Visitor
 
-from brython_oidc.server.compiler import compile_module
+from brython_oidc.server.compiler import BrythonCompiler, compile_module
 from brython_oidc.server.precompiled import MODULES, compact_js, compiled_js
 
 # Brython has no __future__ module, and evaluates annotations lazily already.
@@ -193,6 +193,19 @@ def prepare_source(source: str, *, minify: bool = True) -> str:
     tree = _StripTyping().visit(tree)
     _fill_empty_bodies(tree)
     return _one_space_indent(ast.unparse(ast.fix_missing_locations(tree)) + "\n")
+
+
+def compile_framework(compiler: BrythonCompiler) -> dict[str, tuple[str, str]]:
+    """``{name: (source, js)}`` for every framework module, as the bundle holds its source
+    (scripts/precompile.py writes it to ``precompiled.json``)."""
+    compiled: dict[str, tuple[str, str]] = {}
+    for module in framework_modules():
+        source = prepare_source(module.path.read_text(encoding="utf-8"))
+        compiled[module.name] = (
+            source,
+            compiler.compile(module.name, source, is_package=module.is_package),
+        )
+    return compiled
 
 
 def _one_space_indent(source: str) -> str:

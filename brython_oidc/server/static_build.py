@@ -117,7 +117,7 @@ def build_static_site(app_dir: Path, config: AppConfig, out: Path) -> list[Path]
     app_dir = app_dir.resolve()
     out = out.resolve()
     check_out_dir(app_dir, out)
-    assets = AssetSet(app_dir)
+    assets = AssetSet(app_dir, oidc=config.oidc)
     template = load_template(app_dir)
     headers = security_headers(content_security_policy(config.issuer, config.allowed_fetch_origins))
     # A previous build's hashed files would pile up: start the generated parts afresh.
