@@ -41,7 +41,7 @@ INDEX_HTML = """\
 {{ head }}
 </head>
 <body>
-<div id="app"><p class="loading">Loading…</p></div>
+<div id="app"><p class="boot-status" role="status"></p></div>
 {{ body }}
 </body>
 </html>
@@ -71,7 +71,13 @@ main { max-width: 50rem; margin: 1.5rem auto; padding: 0 1.25rem; }
 .error { color: var(--danger); background: #fff5f5; border: 1px solid #ffc9c9;
          border-radius: 10px; padding: .6rem 1rem; margin-bottom: 1rem; }
 .error:empty, .hidden { display: none; }
-.loading { color: var(--muted); padding: 2rem; text-align: center; }
+/* Before Python runs, the boot file has set <html data-oidc-status>: say it here
+   (main.py's STATUS_TEXT says the same once the app runs). */
+.boot-status { color: var(--muted); padding: 3rem 1rem; text-align: center; }
+.boot-status::after { content: "Loading…"; }
+html[data-oidc-status="signing-in"] .boot-status::after { content: "Signing you in…"; }
+html[data-oidc-status="restoring"] .boot-status::after { content: "Restoring your session…"; }
+html[data-oidc-status="signing-out"] .boot-status::after { content: "Signing out…"; }
 output { font-weight: 600; }
 """
 
@@ -120,9 +126,19 @@ look for; keep them when you restyle.
 from browser import aio, document, window
 
 from brython_oidc.browser import create_oidc
+from brython_oidc.browser import keys as status
 from brython_oidc.browser.dom import el, replace_children, set_text
 
+#: What the header says while something happens (oidc.status).
+STATUS_TEXT = {
+    status.LOADING: "Loading…",
+    status.SIGNING_IN: "Signing you in…",
+    status.RESTORING: "Restoring your session…",
+    status.SIGNING_OUT: "Signing out…",
+}
+
 state = el("span", data_testid="auth-state", Class="hidden")
+progress = el("span", data_testid="auth-status", Class="status", aria_live="polite")
 user = el("strong", data_testid="user-name")
 error = el("p", data_testid="auth-error", Class="error", role="alert")
 login_button = el("button", "Sign in", data_testid="login-button", Class="primary hidden")
@@ -139,8 +155,7 @@ def render(oidc):
     set_text(user, (claims.get("name") or claims.get("sub") or "") if signed_in else "")
     err = oidc.last_error  # shown until the next success: say what went wrong
     set_text(error, "" if err is None else type(err).__name__ + ": " + str(err.code))
-    login_button.classList.toggle("hidden", signed_in)
-    logout_button.classList.toggle("hidden", not signed_in)
+    show_status(oidc.status, signed_in)
     if window.location.pathname == "/protected":
         if signed_in:
             page = [
@@ -153,6 +168,13 @@ def render(oidc):
     else:
         page = [el("h1", "{name}"), el("p", "This page is public.")]
     replace_children(content, page)
+
+
+def show_status(value, signed_in):
+    # At most one button: Sign in when signed out and idle, Sign out when signed in.
+    set_text(progress, STATUS_TEXT.get(value, ""))
+    login_button.classList.toggle("hidden", signed_in or value != status.SIGNED_OUT)
+    logout_button.classList.toggle("hidden", not signed_in or value == status.SIGNING_OUT)
 
 
 async def call_api(oidc):
@@ -172,6 +194,7 @@ async def main():
     logout_button.bind("click", lambda _e: aio.run(oidc.logout(redirect_to="home")))
     api_button.bind("click", lambda _e: aio.run(call_api(oidc)))
     oidc.subscribe_to_tokens_change(lambda _tokens: render(oidc))
+    oidc.subscribe_to_status(lambda value: show_status(value, oidc.is_user_logged_in))
     render(oidc)
 
 
@@ -181,11 +204,12 @@ header = el(
         "div",
         el("a", "{name}", href="/", Class="brand"),
         el("nav", el("a", "Public", href="/"), el("a", "Protected", href="/protected")),
-        el("div", state, user, login_button, logout_button, Class="session"),
+        el("div", state, progress, user, login_button, logout_button, Class="session"),
         Class="bar",
     ),
 )
 replace_children(document["app"], header, el("main", error, content))
+show_status(document.documentElement.getAttribute(status.STATUS_ATTRIBUTE), False)
 aio.run(main())
 '''
 

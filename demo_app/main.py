@@ -17,6 +17,7 @@ import notes
 from browser import aio, document, window
 
 from brython_oidc.browser import create_oidc
+from brython_oidc.browser import keys as status
 from brython_oidc.browser.dom import el, replace_children, set_text
 from brython_oidc.core.errors import OIDCError
 
@@ -24,6 +25,14 @@ from brython_oidc.core.errors import OIDCError
 #: protected part, and calling it signed out shows the 401 the server answers.
 PROTECTED = ("/profile",)
 PAGES = (("Home", "/"), ("Profile", "/profile"), ("Notes", "/notes"))
+#: What the header says while something happens (``oidc.status``). static/demo.css
+#: says the same before Python runs, from the boot file's ``<html data-oidc-status>``.
+STATUS_TEXT = {
+    status.LOADING: "Loading…",
+    status.SIGNING_IN: "Signing you in…",
+    status.RESTORING: "Restoring your session…",
+    status.SIGNING_OUT: "Signing out…",
+}
 
 
 class Shell:
@@ -32,6 +41,9 @@ class Shell:
     def __init__(self, root):
         self.auth_state = el("span", data_testid="auth-state")
         self.user_name = el("strong", data_testid="user-name")
+        self.status_text = el(
+            "span", data_testid="auth-status", Class="status-text", aria_live="polite"
+        )
         self.login_button = el(
             "button", "Sign in", data_testid="login-button", Class="button primary hidden"
         )
@@ -63,6 +75,7 @@ class Shell:
                 el("nav", self.links),
                 el(
                     "div",
+                    self.status_text,
                     el("span", self.user_name, Class="user"),
                     self.login_button,
                     self.logout_button,
@@ -85,6 +98,14 @@ class Shell:
         )
         main = el("main", self.error_banner, self.idle_banner, self.content, footer)
         replace_children(root, header, main)
+        self.show_status(document.documentElement.getAttribute(status.STATUS_ATTRIBUTE), False)
+
+    def show_status(self, value, signed_in):
+        """The status sentence, and at most one of the two buttons: Sign in only when
+        signed out and idle, Sign out only when signed in and not already signing out."""
+        set_text(self.status_text, STATUS_TEXT.get(value, ""))
+        self.login_button.classList.toggle("hidden", signed_in or value != status.SIGNED_OUT)
+        self.logout_button.classList.toggle("hidden", not signed_in or value == status.SIGNING_OUT)
 
 
 class DemoApp:
@@ -102,8 +123,7 @@ class DemoApp:
         set_text(s.auth_state, "logged-in" if signed_in else "logged-out")
         claims = self.oidc.decoded_id_token or {}
         set_text(s.user_name, claim_format.display_name(claims) if signed_in else "")
-        s.login_button.classList.toggle("hidden", signed_in)
-        s.logout_button.classList.toggle("hidden", not signed_in)
+        s.show_status(self.oidc.status, signed_in)
         self.render_error()
         self.tick()
 
@@ -132,6 +152,9 @@ class DemoApp:
             self.notes.clear()  # signed out here or in another tab: no one's notes stay
         if was_in != self.oidc.is_user_logged_in:
             self.route()
+
+    def on_status(self, value):
+        self.shell.show_status(value, self.oidc.is_user_logged_in)
 
     def on_countdown(self, seconds):
         set_text(self.shell.countdown, "" if seconds is None else seconds)
@@ -240,11 +263,13 @@ async def boot():
         oidc = await create_oidc()
     except OIDCError as exc:  # a bad configuration: show it, there is nothing to run
         set_text(shell.auth_state, "logged-out")
+        shell.show_status(None, False)
         show_error(shell, exc)
         return
     app = DemoApp(shell, oidc)
     oidc.subscribe_to_tokens_change(app.on_tokens)
     oidc.subscribe_to_auto_logout_countdown(app.on_countdown)
+    oidc.subscribe_to_status(app.on_status)
     shell.login_button.bind("click", lambda _e: aio.run(app.login()))
     shell.logout_button.bind("click", lambda _e: aio.run(app.logout()))
     for link in shell.links:

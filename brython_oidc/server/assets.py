@@ -174,10 +174,16 @@ class AssetSet:
     """
 
     def __init__(
-        self, app_dir: Path, *, debug: int = 1, oidc: Mapping[str, object] | None = None
+        self,
+        app_dir: Path,
+        *,
+        debug: int = 1,
+        oidc: Mapping[str, object] | None = None,
+        dev: bool = False,
     ) -> None:
         self.app_dir = app_dir
         self.debug = debug
+        self.dev = dev  # the app's modules unminified: tracebacks with real line numbers
         self.oidc = dict(oidc or {})
         self.runtime = runtime_asset()
         self._stamp: tuple[tuple[str, int], ...] = ()
@@ -188,7 +194,7 @@ class AssetSet:
     def _build(self) -> tuple[Asset, Asset, Asset]:
         modules = source_modules(self.app_dir)
         self._stamp = _snapshot(modules)
-        bundle = build_bundle(modules, engine=True)
+        bundle = build_bundle(modules, engine=True, keep_app_lines=self.dev)
         self.modules = bundle.modules
         self.compiled_at_load = bundle.compiled_at_load
         engine = Asset("engine", build_engine(framework_modules()))

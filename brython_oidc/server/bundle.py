@@ -405,6 +405,7 @@ def build_bundle(
     minify: bool = True,
     precompile: bool = True,
     engine: bool = False,
+    keep_app_lines: bool = False,
 ) -> Bundle:
     """Build the bundle for ``modules``; a duplicate module name is an error.
 
@@ -414,6 +415,8 @@ def build_bundle(
     the framework modules the page does not import while loading are left to the
     engine asset (``build_engine``), which the page loads before it needs them
     (``browser/handle.load_engine``); without it the bundle holds every source.
+    With ``keep_app_lines`` (development) the app's modules are not minified, so a
+    traceback in the page names the line of the file the developer edits.
     """
     entries: dict[str, tuple[ModuleSource, str, tuple[str, ...], frozenset[str]]] = {}
     for module in modules:
@@ -422,7 +425,13 @@ def build_bundle(
         source = module.path.read_text(encoding="utf-8")
         entries[module.name] = (
             module,
-            *_entry(module.name, module.path, module.is_package, source, minify),
+            *_entry(
+                module.name,
+                module.path,
+                module.is_package,
+                source,
+                minify and not (keep_app_lines and not is_framework_module(module.name)),
+            ),
         )
     loading = at_load({n: e[3] for n, e in entries.items()})
     js_of = (

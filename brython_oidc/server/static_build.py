@@ -22,6 +22,7 @@ from brython_oidc.server.config_file import AppConfig, AppConfigError
 from brython_oidc.server.headers import content_security_policy, security_headers
 from brython_oidc.server.responses import IMMUTABLE, NO_STORE, REVALIDATE
 from brython_oidc.server.shell import load_template, render_index
+from brython_oidc.server.source_check import check_app_sources
 from brython_oidc.server.static_files import safe_parts
 
 BUILD_ENTRIES = {"index.html", "_brython_oidc", "static", "nginx.conf"}
@@ -117,6 +118,7 @@ def build_static_site(app_dir: Path, config: AppConfig, out: Path) -> list[Path]
     app_dir = app_dir.resolve()
     out = out.resolve()
     check_out_dir(app_dir, out)
+    check_app_sources(app_dir)  # a syntax or import error: file:line and the line
     assets = AssetSet(app_dir, oidc=config.oidc)
     template = load_template(app_dir)
     headers = security_headers(content_security_policy(config.issuer, config.allowed_fetch_origins))
