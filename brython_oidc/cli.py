@@ -117,7 +117,7 @@ def next_steps(target: Path) -> str:
     return (
         f"brython-oidc: created {target}\n"
         f"  brython-oidc dev-idp            # the development provider, in another shell\n"
-        f"  brython-oidc serve {path}        # then open http://127.0.0.1:8000/\n"
+        f"  brython-oidc serve {path}        # then open http://localhost:8000/\n"
         f"  cd {path} && python -m pytest    # its tests, in headless Chromium"
     )
 
