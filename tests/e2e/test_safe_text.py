@@ -4,6 +4,7 @@ In Brython ``html.TAG("a string")`` sets innerHTML; the demo goes through
 ``brython_oidc.browser.dom`` instead. A user whose claims and note hold markup signs
 in: none of it may become an element, and the page must not move (a
 ``<meta http-equiv=refresh>`` that became an element would navigate it away).
+And what one user wrote does not stay on screen after they sign out in another tab.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from brython_oidc.devidp.config import User
-from brython_oidc.testing import login, text_of, wait_for_testid
+from brython_oidc.testing import login, logout, text_of, wait_for_auth_state, wait_for_testid
 from tests.e2e.conftest import Stack
 
 REFRESH = '<meta http-equiv="refresh" content="0;url=about:blank">'
@@ -62,3 +63,23 @@ def test_claims_and_notes_with_markup_stay_text(
     # Still the same document at the same address: nothing refreshed or navigated.
     assert browser.execute_script("return window.__sameDocument === true")
     assert browser.current_url == dev_stack.url + "notes"
+
+
+def test_signing_out_in_another_tab_clears_the_notes_on_screen(
+    browser: Any, dev_stack: Stack
+) -> None:
+    browser.get(dev_stack.url + "notes")
+    login(browser, "bob", "bob")
+    notes_tab = browser.current_window_handle
+    browser.find_element("css selector", '[data-testid="note-input"]').send_keys("bob's secret")
+    browser.find_element("css selector", '[data-testid="add-note-button"]').click()
+    wait_for_testid(browser, "note-list", "t.includes('secret')")
+    browser.switch_to.new_window("tab")
+    browser.get(dev_stack.url)
+    wait_for_auth_state(browser, "logged-in")
+    logout(browser)
+    browser.switch_to.window(notes_tab)
+    wait_for_auth_state(browser, "logged-out", 10)
+    assert text_of(browser, "note-list") == ""
+    assert text_of(browser, "api-result") == ""
+    assert text_of(browser, "user-name") == ""
