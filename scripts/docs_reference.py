@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from docs_hooks.reference import PAGES, write_pages  # noqa: E402
+from docs_hooks.reference import PAGES, write_pages
 
 
 def main() -> None:

@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from brython_oidc import cli
 from brython_oidc.devidp.config import User
 from brython_oidc.testing import login, logout, text_of, wait_for_auth_state, wait_for_testid
+from brython_oidc.testing.servers import AppServer
 from tests.e2e.conftest import Stack
 
 REFRESH = '<meta http-equiv="refresh" content="0;url=about:blank">'
@@ -83,3 +85,20 @@ def test_signing_out_in_another_tab_clears_the_notes_on_screen(
     assert text_of(browser, "note-list") == ""
     assert text_of(browser, "api-result") == ""
     assert text_of(browser, "user-name") == ""
+
+
+def test_the_scaffold_shows_a_markup_name_as_text(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    app = tmp_path_factory.mktemp("scaffold") / "safe_app"
+    assert cli.main(["new", str(app)]) == 0
+    user = {"sub": "mallory", "name": NAME}
+    with AppServer(app, mock={"user": user}) as server:
+        browser.get(server.url + "protected")
+        wait_for_auth_state(browser, "logged-in")
+        browser.execute_script("window.__sameDocument = true")
+        assert text_of(browser, "user-name") == NAME
+        assert NAME in browser.find_element("tag name", "main").text
+        assert injected(browser) == 0
+        assert browser.execute_script("return window.__sameDocument === true")
+        assert browser.current_url == server.url + "protected"
