@@ -210,9 +210,7 @@ def fill(markdown: str) -> str:
 def stale_pages(root: Path = ROOT) -> list[str]:
     """The committed pages whose generated section differs from the code's."""
     return [
-        page
-        for page in PAGES
-        if fill(text := (root / page).read_text(encoding="utf-8")) != text
+        page for page in PAGES if fill(text := (root / page).read_text(encoding="utf-8")) != text
     ]
 
 
