@@ -86,16 +86,16 @@ class Shell:
             Class="topbar",
         )
         self.content = el("section", id="content", Class="card")
-        footer = el(
-            "footer",
-            "Session: ",
-            self.auth_state,
+        # Token details only while there is a token: never "expires in  s".
+        self.token_details = el(
+            "span",
             " · access token expires in ",
             self.expires_in,
             " s · renewals: ",
             self.renewals,
-            Class="details",
+            Class="hidden",
         )
+        footer = el("footer", "Session: ", self.auth_state, self.token_details, Class="details")
         main = el("main", self.error_banner, self.idle_banner, self.content, footer)
         replace_children(root, header, main)
         self.show_status(document.documentElement.getAttribute(status.STATUS_ATTRIBUTE), False)
@@ -124,6 +124,7 @@ class DemoApp:
         claims = self.oidc.decoded_id_token or {}
         set_text(s.user_name, claim_format.display_name(claims) if signed_in else "")
         s.show_status(self.oidc.status, signed_in)
+        s.token_details.classList.toggle("hidden", not signed_in)
         self.render_error()
         self.tick()
 
