@@ -1,27 +1,31 @@
 """The ``brython-oidc`` command: serve, build, new, demo, dev-idp.
 
 Errors a user can fix (a missing folder, a bad config file, a port in use) print
-one line on stderr and exit with status 2 — never a traceback.
+one line on stderr and exit with status 2 — never a traceback. The servers
+(``serve``, ``demo``, ``dev-idp``) stop on Ctrl-C with a closing line and status 0.
 """
 
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
-import socket
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import brython_oidc
+from brython_oidc.commands import EXIT_USAGE, UsageError, check_port_free
 from brython_oidc.core.errors import ConfigurationError
 
-EXIT_USAGE = 2
-
-
-class CommandError(Exception):
-    """A user-fixable problem: printed as one line, exit status 2."""
+#: Commands that run until stopped; Ctrl-C ends them with this status and a closing line.
+SERVERS = ("serve", "demo", "dev-idp")
+EXIT_STOPPED = 0
+#: ``build`` or ``new`` cut short by Ctrl-C: the shell's code for SIGINT.
+EXIT_INTERRUPTED = 130
+#: ``build``'s output folder when ``--out`` is not given (inside the app folder's parent).
+DEFAULT_OUT = "dist"
 
 
 def _fail(message: str) -> int:
@@ -32,23 +36,14 @@ def _fail(message: str) -> int:
 def app_folder(value: str) -> Path:
     path = Path(value)
     if not path.is_dir():
-        raise CommandError(f"app folder not found: {value}")
+        raise UsageError(f"app folder not found: {value}")
     return path
 
 
-def check_port_free(host: str, port: int) -> None:
-    """Bind once before starting uvicorn, so "in use" is one clear line."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        # As uvicorn binds: connections of a just-stopped server (TIME_WAIT) do not make
-        # the port "in use"; a live listener still does.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                raise CommandError(f"port {port} on {host} is in use (try --port)") from None
-            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+def version_text() -> str:
+    import brython
+
+    return f"brython-oidc {brython_oidc.__version__} (Brython {brython.__version__})"
 
 
 # --- serve ------------------------------------------------------------------------------
@@ -87,19 +82,23 @@ def cmd_build(args: argparse.Namespace) -> int:
         security_warnings,
         with_overrides,
     )
-    from brython_oidc.server.static_build import BuildError, build_static_site, nginx_conf_path
+    from brython_oidc.server.static_build import build_static_site, nginx_conf_path
 
     folder = app_folder(args.app_dir)
     overrides = {"issuer": args.issuer, "client_id": args.client_id}
     config = with_overrides(load_app_config(folder), overrides)
-    try:
-        written = build_static_site(folder, config, Path(args.out))
-    except BuildError as exc:
-        raise CommandError(str(exc)) from None
+    out = Path(args.out) if args.out else folder / DEFAULT_OUT
+    written = build_static_site(folder, config, out)
     for warning in security_warnings(config):
         print(f"brython-oidc: warning: {warning}", file=sys.stderr)
-    conf = nginx_conf_path(Path(args.out).resolve())
-    print(f"brython-oidc: wrote {len(written)} files to {args.out} (sample nginx config: {conf})")
+    if config.routes is not None:
+        print(
+            f"brython-oidc: note: [app] routes ({config.routes}) run in a server; "
+            "a static build does not include them",
+            file=sys.stderr,
+        )
+    conf = nginx_conf_path(out.resolve())
+    print(f"brython-oidc: wrote {len(written)} files to {out} (sample nginx config: {conf})")
     return 0
 
 
@@ -107,20 +106,23 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from brython_oidc.scaffold import ScaffoldError, create_scaffold
+    from brython_oidc.scaffold import create_scaffold
 
     target = Path(args.name)
-    try:
-        create_scaffold(target)
-    except ScaffoldError as exc:
-        raise CommandError(str(exc)) from None
-    print(
-        f"brython-oidc: created {target}\n"
-        f"  brython-oidc dev-idp              # the development provider, in another shell\n"
-        f"  brython-oidc serve {target}\n"
-        f"  cd {target} && python -m pytest"
-    )
+    create_scaffold(target)
+    print(next_steps(target))
     return 0
+
+
+def next_steps(target: Path) -> str:
+    """What to type next; the path quoted for a POSIX shell, so pasting it works."""
+    path = shlex.quote(str(target))
+    return (
+        f"brython-oidc: created {target}\n"
+        f"  brython-oidc dev-idp            # the development provider, in another shell\n"
+        f"  brython-oidc serve {path}        # then open http://localhost:8000/\n"
+        f"  cd {path} && python -m pytest    # its tests, in headless Chromium"
+    )
 
 
 # --- demo / dev-idp: options and handlers live in their packages --------------------------
@@ -146,7 +148,7 @@ def _delegate(module_name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         module = _load_cli(module_name)
         if module is None:
-            raise CommandError(f"`{args.command}` needs {module_name}, which this install lacks")
+            raise UsageError(f"`{args.command}` needs {module_name}, which this install lacks")
         result: int = module.run(args)
         return result
 
@@ -186,6 +188,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="brython-oidc",
         description="Signed-in single-page apps in Python (Brython + OpenID Connect).",
     )
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = sub.add_parser(
@@ -208,7 +211,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "DIR.nginx.conf, a sample nginx config (SPA fallback, security headers, caching).",
     )
     build.add_argument("app_dir", metavar="APP_DIR", help="folder with brython-oidc.toml")
-    build.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    build.add_argument(
+        "--out", metavar="DIR", help=f"output folder (default: APP_DIR/{DEFAULT_OUT})"
+    )
     _add_oidc_overrides(build)
     build.set_defaults(handler=cmd_build)
 
@@ -229,6 +234,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     command = next((w for w in words if not w.startswith("-")), None)
+    try:
+        result = _run(words, command)
+    except KeyboardInterrupt:
+        # Ctrl-C at any point (loading the demo's modules, building the bundle, serving):
+        # a normal stop for a server, an abort for the others. Never a traceback.
+        if command not in SERVERS:
+            return EXIT_INTERRUPTED
+        result = EXIT_STOPPED
+    if command in SERVERS and result == EXIT_STOPPED:
+        print(f"brython-oidc {command}: stopped", file=sys.stderr)
+    return result
+
+
+def _run(words: list[str], command: str | None) -> int:
     parser = build_parser(command)
     args = parser.parse_args(words)
     if args.command is None:
@@ -236,18 +255,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         result: int = args.handler(args)
-    except CommandError as exc:
+    except (UsageError, ConfigurationError) as exc:  # a bad toml names file and field
         return _fail(str(exc))
-    except ConfigurationError as exc:  # a bad brython-oidc.toml names file and field
-        return _fail(str(exc))
-    except KeyboardInterrupt:
-        return 130
     return result
 
 
 if __name__ == "__main__":  # pragma: no cover
-    # Run the importable module's main, not __main__'s copy: subcommand modules import
-    # brython_oidc.cli (CommandError), and two copies of a class never catch each other.
-    from brython_oidc.cli import main as _main
-
-    raise SystemExit(_main())
+    raise SystemExit(main())

@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 import httpx
 
+from brython_oidc.commands import UsageError
 from brython_oidc.core.discovery import (
     ProviderMetadata,
     discovery_url,
@@ -903,13 +904,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from brython_oidc.cli import CommandError
-
     for name, value in (("ISSUER", args.issuer), ("--app", args.app)):
         try:
             url_origin(value)
         except ValueError:
-            raise CommandError(f"{name} must be an absolute http(s) URL: {value!r}") from None
+            raise UsageError(f"{name} must be an absolute http(s) URL: {value!r}") from None
     client = f", client {args.client_id}" if args.client_id else ""
     print(f"brython-oidc doctor: {args.issuer} for the app at {url_origin(args.app)}{client}")
     checks = run_checks(args.issuer, app=args.app, client_id=args.client_id, timeout=args.timeout)

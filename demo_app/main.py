@@ -1,70 +1,111 @@
 """Notes: the brython-oidc demo, a single-page app written in Python (run by Brython).
 
 A public home page, a protected profile page (the ID token's claims, the access
-token's expiry counting down), and a protected notes page that calls the app's own
-API with the access token. The header shows the auth state, renewals as they happen,
-the idle-logout countdown and every auth error as "<ErrorClass>: <code>".
-The ``data-testid`` attributes are DESIGN.md's contract with the end-to-end tests.
+token's expiry counting down), and a notes page that calls the app's own API with
+the access token. The header shows who is signed in; the footer shows the session's
+details (state, token expiry, renewals); errors show as a sentence, with the error
+class and code beside it ("<ErrorClass>: <code>", the ``auth-error`` hook).
+
+Every string from the provider or the user goes into the page through
+``brython_oidc.browser.dom`` (text nodes), never ``html.TAG("...")``, which in
+Brython sets innerHTML. The ``data-testid`` attributes are DESIGN.md's contract
+with the end-to-end tests.
 """
 
+import claims as claim_format
 import notes
-from browser import aio, document, html, window
+from browser import aio, document, window
 
 from brython_oidc.browser import create_oidc
+from brython_oidc.browser import keys as status
+from brython_oidc.browser.dom import el, replace_children, set_text
 from brython_oidc.core.errors import OIDCError
 
 #: Pages that need a signed-in user. /notes is public on purpose: its API is the
 #: protected part, and calling it signed out shows the 401 the server answers.
 PROTECTED = ("/profile",)
-
-
-def hook(factory, testid, text="", **attrs):
-    attrs["data-testid"] = testid
-    return factory(text, **attrs)
+PAGES = (("Home", "/"), ("Profile", "/profile"), ("Notes", "/notes"))
+#: What the header says while something happens (``oidc.status``). static/demo.css
+#: says the same before Python runs, from the boot file's ``<html data-oidc-status>``.
+STATUS_TEXT = {
+    status.LOADING: "Loading…",
+    status.SIGNING_IN: "Signing you in…",
+    status.RESTORING: "Restoring your session…",
+    status.SIGNING_OUT: "Signing out…",
+}
 
 
 class Shell:
-    """The header (auth hooks) and the routed content area."""
+    """The header (auth hooks), the error and idle banners, the content, the footer."""
 
     def __init__(self, root):
-        self.auth_state = hook(html.SPAN, "auth-state")
-        self.user_name = hook(html.STRONG, "user-name")
-        self.login_button = hook(html.BUTTON, "login-button", "Sign in", Class="hidden")
-        self.logout_button = hook(html.BUTTON, "logout-button", "Sign out", Class="hidden")
-        self.expires_in = hook(html.SPAN, "token-expires-in")
-        self.renewals = hook(html.SPAN, "renewal-count", "0")
-        self.countdown = hook(html.SPAN, "auto-logout-countdown")
-        self.auth_error = hook(html.SPAN, "auth-error", Class="error", role="alert")
-        self.idle_banner = html.P(
-            html.SPAN("Still there? You will be signed out in ")
-            + self.countdown
-            + html.SPAN(" s. Move the mouse or press a key to stay."),
-            Class="warning hidden",
+        self.auth_state = el("span", data_testid="auth-state")
+        self.user_name = el("strong", data_testid="user-name")
+        self.status_text = el(
+            "span", data_testid="auth-status", Class="status-text", aria_live="polite"
         )
-        nav = html.NAV(
-            [
-                html.A(label, href=href)
-                for label, href in (("Home", "/"), ("Profile", "/profile"), ("Notes", "/notes"))
-            ]
+        self.login_button = el(
+            "button", "Sign in", data_testid="login-button", Class="button primary hidden"
         )
-        status = html.DIV(
-            html.SPAN("State: ")
-            + self.auth_state
-            + html.SPAN(" · ")
-            + self.user_name
-            + html.SPAN(" · access token expires in ")
-            + self.expires_in
-            + html.SPAN(" s")
-            + html.SPAN(" · renewals: ")
-            + self.renewals,
-            Class="status grow",
+        self.logout_button = el(
+            "button", "Sign out", data_testid="logout-button", Class="button hidden"
         )
-        header = html.HEADER(nav + status + self.login_button + self.logout_button)
-        self.content = html.SECTION(id="content")
-        root.clear()
-        for part in (header, html.DIV(self.auth_error, id="errors"), self.idle_banner):
-            root.appendChild(part)
-        root.appendChild(self.content)
+        self.expires_in = el("span", data_testid="token-expires-in")
+        self.renewals = el("span", "0", data_testid="renewal-count")
+        self.countdown = el("strong", data_testid="auto-logout-countdown")
+        self.error_sentence = el("span", Class="alert-text")
+        self.auth_error = el("code", data_testid="auth-error", Class="alert-code")
+        self.error_banner = el(
+            "div", self.error_sentence, " ", self.auth_error, Class="alert hidden", role="alert"
+        )
+        self.idle_banner = el(
+            "div",
+            "Still there? You will be signed out in ",
+            self.countdown,
+            " s. Move the mouse or press a key to stay.",
+            Class="notice hidden",
+            role="status",
+        )
+        self.links = [el("a", label, href=href) for label, href in PAGES]
+        header = el(
+            "header",
+            el(
+                "div",
+                el("a", el("span", "N", Class="logo"), "Notes", href="/", Class="brand"),
+                el("nav", self.links),
+                el(
+                    "div",
+                    self.status_text,
+                    el("span", self.user_name, Class="user"),
+                    self.login_button,
+                    self.logout_button,
+                    Class="session",
+                ),
+                Class="bar",
+            ),
+            Class="topbar",
+        )
+        self.content = el("section", id="content", Class="card")
+        # Token details only while there is a token: never "expires in  s".
+        self.token_details = el(
+            "span",
+            " · access token expires in ",
+            self.expires_in,
+            " s · renewals: ",
+            self.renewals,
+            Class="hidden",
+        )
+        footer = el("footer", "Session: ", self.auth_state, self.token_details, Class="details")
+        main = el("main", self.error_banner, self.idle_banner, self.content, footer)
+        replace_children(root, header, main)
+        self.show_status(document.documentElement.getAttribute(status.STATUS_ATTRIBUTE), False)
+
+    def show_status(self, value, signed_in):
+        """The status sentence, and at most one of the two buttons: Sign in only when
+        signed out and idle, Sign out only when signed in and not already signing out."""
+        set_text(self.status_text, STATUS_TEXT.get(value, ""))
+        self.login_button.classList.toggle("hidden", signed_in or value != status.SIGNED_OUT)
+        self.logout_button.classList.toggle("hidden", not signed_in or value == status.SIGNING_OUT)
 
 
 class DemoApp:
@@ -79,40 +120,45 @@ class DemoApp:
     def render_auth(self):
         s = self.shell
         signed_in = self.oidc.is_user_logged_in
-        s.auth_state.text = "logged-in" if signed_in else "logged-out"
+        set_text(s.auth_state, "logged-in" if signed_in else "logged-out")
         claims = self.oidc.decoded_id_token or {}
-        s.user_name.text = display_name(claims) if signed_in else ""
-        s.login_button.classList.toggle("hidden", signed_in)
-        s.logout_button.classList.toggle("hidden", not signed_in)
+        set_text(s.user_name, claim_format.display_name(claims) if signed_in else "")
+        s.show_status(self.oidc.status, signed_in)
+        s.token_details.classList.toggle("hidden", not signed_in)
         self.render_error()
         self.tick()
 
     def render_error(self, err=None):
         err = err if err is not None else self.oidc.last_error
-        self.shell.auth_error.text = "" if err is None else f"{type(err).__name__}: {err.code}"
+        show_error(self.shell, err)
 
     def tick(self):
         tokens = self.oidc.tokens
         expires_at = tokens.expires_at if tokens is not None else None
         if expires_at is None:
-            self.shell.expires_in.text = ""
+            set_text(self.shell.expires_in, "")
         else:
             left = int(expires_at - window.Date.now() / 1000)
-            self.shell.expires_in.text = str(max(left, 0))
+            set_text(self.shell.expires_in, max(left, 0))
         if self.oidc.last_error is not None:
             self.render_error()
 
     def on_tokens(self, tokens):
-        was_in = self.shell.auth_state.text == "logged-in"
+        was_in = self.shell.auth_state.textContent == "logged-in"
         if tokens is not None and was_in:
             self.renewals += 1
-            self.shell.renewals.text = str(self.renewals)
+            set_text(self.shell.renewals, self.renewals)
         self.render_auth()
+        if was_in and not self.oidc.is_user_logged_in:
+            self.notes.clear()  # signed out here or in another tab: no one's notes stay
         if was_in != self.oidc.is_user_logged_in:
             self.route()
 
+    def on_status(self, value):
+        self.shell.show_status(value, self.oidc.is_user_logged_in)
+
     def on_countdown(self, seconds):
-        self.shell.countdown.text = "" if seconds is None else str(seconds)
+        set_text(self.shell.countdown, "" if seconds is None else seconds)
         self.shell.idle_banner.classList.toggle("hidden", seconds is None)
 
     # --- actions ---------------------------------------------------------------------
@@ -134,25 +180,33 @@ class DemoApp:
         self.route()
 
     def route(self, _event=None):
-        content = self.shell.content
-        content.clear()
         path = str(window.location.pathname)
+        for link in self.shell.links:
+            link.classList.toggle("active", link.getAttribute("href") == path)
         if path in PROTECTED and not self.oidc.is_user_logged_in:
-            content.appendChild(html.H1("Sign in required"))
-            content.appendChild(html.P("This page is protected. Sign in to see it."))
+            page = el(
+                "div",
+                el("h1", "Sign in required"),
+                el("p", "This page is protected. Sign in to see it."),
+            )
         elif path == "/profile":
-            content.appendChild(profile_page(self.oidc))
+            page = profile_page(self.oidc)
         elif path == "/notes":
-            content.appendChild(self.notes.render())
+            page = self.notes.render()
         else:
-            content.appendChild(home_page())
+            page = home_page()
+        replace_children(self.shell.content, page)
 
 
-def display_name(claims):
-    for name in ("name", "preferred_username", "sub"):
-        if claims.get(name):
-            return str(claims[name])
-    return ""
+def show_error(shell, err):
+    """The error as a sentence, with "<ErrorClass>: <code>" beside it for tests and bugs."""
+    if err is None:
+        set_text(shell.error_sentence, "")
+        set_text(shell.auth_error, "")
+    else:
+        set_text(shell.error_sentence, claim_format.error_sentence(err))
+        set_text(shell.auth_error, type(err).__name__ + ": " + str(getattr(err, "code", "")))
+    shell.error_banner.classList.toggle("hidden", err is None)
 
 
 def current_path():
@@ -161,32 +215,46 @@ def current_path():
 
 
 def home_page():
-    return html.DIV(
-        html.H1("Notes")
-        + html.P(
+    return el(
+        "div",
+        el("h1", "Notes"),
+        el(
+            "p",
             "A single-page app written in Python, running in your browser with Brython, "
-            "signed in with OpenID Connect (Authorization Code + PKCE)."
-        )
-        + html.P("This page is public. Profile and Notes need you to sign in.")
+            "signed in with OpenID Connect (Authorization Code + PKCE).",
+            Class="lead",
+        ),
+        el(
+            "ul",
+            el("li", el("strong", "Profile"), " shows who you are, from your verified ID token."),
+            el("li", el("strong", "Notes"), " calls this app's API with your access token."),
+        ),
+        el("p", "This page is public. Profile and Notes need you to sign in.", Class="muted"),
     )
 
 
 def profile_page(oidc):
     claims = oidc.decoded_id_token or {}
     rows = []
-    for name in sorted(claims):
-        rows.append(html.DT(name))
-        rows.append(html.DD(str(claims[name])))
-    exp = claims.get("exp")
-    when = str(window.Date.new(exp * 1000).toISOString()) if exp else "unknown"
-    return html.DIV(
-        html.H1("Your profile")
-        + html.P("Claims from your ID token (verified in this page with WebCrypto):")
-        + html.DL(rows, **{"data-testid": "claims"})
-        + html.P(
-            f"The ID token expires at {when}; the access token is renewed before it "
-            "expires (see the header)."
-        )
+    for name in claim_format.ordered(claims):
+        label, value = claim_format.describe(name, claims[name])
+        rows.append(el("dt", label, el("code", name, Class="claim-name")))
+        rows.append(el("dd", value))
+    return el(
+        "div",
+        el("h1", "Your profile"),
+        el(
+            "p",
+            "What your ID token says about you. This page checked its signature with "
+            "WebCrypto before showing it.",
+            Class="lead",
+        ),
+        el("dl", rows, data_testid="claims", Class="claims"),
+        el(
+            "p",
+            "Your access token is renewed before it expires; the footer counts renewals.",
+            Class="muted",
+        ),
     )
 
 
@@ -195,15 +263,17 @@ async def boot():
     try:
         oidc = await create_oidc()
     except OIDCError as exc:  # a bad configuration: show it, there is nothing to run
-        shell.auth_state.text = "logged-out"
-        shell.auth_error.text = f"{type(exc).__name__}: {exc.code}"
+        set_text(shell.auth_state, "logged-out")
+        shell.show_status(None, False)
+        show_error(shell, exc)
         return
     app = DemoApp(shell, oidc)
     oidc.subscribe_to_tokens_change(app.on_tokens)
     oidc.subscribe_to_auto_logout_countdown(app.on_countdown)
+    oidc.subscribe_to_status(app.on_status)
     shell.login_button.bind("click", lambda _e: aio.run(app.login()))
     shell.logout_button.bind("click", lambda _e: aio.run(app.logout()))
-    for link in document.select("header nav a"):
+    for link in shell.links:
         link.bind("click", app.navigate)
     window.addEventListener("popstate", app.route)
     window.setInterval(app.tick, 1000)

@@ -1,46 +1,73 @@
 """The notes page: the app's own API called with the access token (``oidc.fetch``).
 
 ``oidc.fetch`` adds ``Authorization: Bearer`` only for this origin (and configured
-ones); the server validates the token and keys the notes by its ``sub``.
+ones); the server validates the token and keys the notes by its ``sub``. A note is
+the user's text: it goes into the page as text (``dom.el``), never as markup.
 """
 
-from browser import aio, html
+from browser import aio
 
+from brython_oidc.browser.dom import el, replace_children, set_text
 from brython_oidc.browser.jsjson import dumps, parse_json
 
 API = "/api/notes"
 
 
-def hook(factory, testid, text="", **attrs):
-    attrs["data-testid"] = testid
-    return factory(text, **attrs)
-
-
 class NotesPage:
     def __init__(self, oidc):
         self.oidc = oidc
-        self.result = hook(html.OUTPUT, "api-result")
-        self.items = hook(html.UL, "note-list")
-        self.input = hook(html.INPUT, "note-input", placeholder="Write a note", maxlength="500")
-        self.add_button = hook(html.BUTTON, "add-note-button", "Add note")
-        self.call_button = hook(html.BUTTON, "call-api-button", "Load my notes from the API")
+        self.result = el("output", data_testid="api-result")
+        self.items = el("ul", data_testid="note-list", Class="notes")
+        self.input = el(
+            "input", data_testid="note-input", placeholder="Write a note", maxlength="500"
+        )
+        self.add_button = el(
+            "button", "Add note", data_testid="add-note-button", Class="button primary"
+        )
+        self.call_button = el(
+            "button", "Load my notes from the API", data_testid="call-api-button", Class="button"
+        )
         self.add_button.bind("click", lambda _e: aio.run(self.add()))
         self.call_button.bind("click", lambda _e: aio.run(self.load()))
+        self.input.bind("keydown", self.on_key)
 
     def render(self):
-        return html.DIV(
-            html.H1("Your notes")
-            + html.P("Stored by this app's server, which accepts only a valid access token.")
-            + html.P(
-                ""
-                if self.oidc.is_user_logged_in
-                else "You are not signed in: the API will refuse the call (HTTP 401)."
-            )
-            + self.call_button
-            + html.P(html.STRONG("API says: ") + self.result)
-            + html.DIV(self.input + self.add_button)
-            + self.items
+        signed_in = self.oidc.is_user_logged_in
+        return el(
+            "div",
+            el("h1", "Your notes"),
+            el(
+                "p",
+                "Stored by this app's server, which accepts only a valid access token.",
+                Class="lead",
+            ),
+            None
+            if signed_in
+            else el(
+                "p",
+                "You are not signed in: the API will refuse the call (HTTP 401).",
+                Class="muted",
+            ),
+            el("div", self.input, self.add_button, Class="row"),
+            el(
+                "div",
+                self.call_button,
+                el("span", "API says: ", Class="muted"),
+                self.result,
+                Class="row",
+            ),
+            self.items,
         )
+
+    def clear(self):
+        """Forget what was shown: called when the user signs out (in any tab)."""
+        replace_children(self.items)
+        self.show("", None)
+        self.input.value = ""
+
+    def on_key(self, event):
+        if event.key == "Enter":
+            aio.run(self.add())
 
     async def request(self, method, body=None):
         init = {"method": method}
@@ -52,16 +79,16 @@ class NotesPage:
             status = int(response.status)
             data = parse_json(str(await response.text()))
         except Exception as exc:  # network failure, or a body that is not JSON
-            self.show(f"request failed: {type(exc).__name__}", None)
+            self.show("request failed: " + type(exc).__name__, None)
             return None
         if status >= 400:
             detail = data.get("error", "error") if isinstance(data, dict) else "error"
-            self.show(f"HTTP {status}: {detail}", status)
+            self.show("HTTP " + str(status) + ": " + str(detail), status)
             return None
         return data
 
     def show(self, text, status):
-        self.result.text = text
+        set_text(self.result, text)
         self.result.attrs["data-status"] = "" if status is None else str(status)
 
     async def load(self):
@@ -69,10 +96,10 @@ class NotesPage:
         if data is None:
             return
         notes = data.get("notes", [])
-        self.show(f"{data.get('sub')}: {len(notes)} note(s)", 200)
-        self.items.clear()
-        for note in notes:
-            self.items.appendChild(html.LI(note.get("text", ""), Class="note"))
+        self.show(str(data.get("sub")) + ": " + str(len(notes)) + " note(s)", 200)
+        replace_children(
+            self.items, [el("li", note.get("text", ""), Class="note") for note in notes]
+        )
 
     async def add(self):
         text = str(self.input.value).strip()

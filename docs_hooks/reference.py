@@ -8,6 +8,11 @@ A page asks for a section with a marker on a line of its own:
   ``brython_oidc.core.config.FIELDS`` and its defaults table.
 - ``<!-- error-types -->``: every error class with its base and ``code``.
 
+The pages are committed with their sections filled in (``python
+scripts/docs_reference.py`` rewrites them; ``tests/docs/test_reference_pages.py``
+fails while one is stale), so they read the same on GitHub as on the site; the build
+renders each section afresh between its start and end marker.
+
 A field or subcommand without a description here fails the build, so the reference
 cannot silently fall behind the code.
 """
@@ -181,10 +186,42 @@ MARKERS = {
     "<!-- config-fields -->": render_config,
     "<!-- error-types -->": render_errors,
 }
+#: The pages holding a generated section, committed with it (readable on GitHub too).
+PAGES = ("docs/reference/cli.md", "docs/reference/config.md", "docs/reference/errors.md")
+
+
+def end_marker(marker: str) -> str:
+    return marker.replace("<!-- ", "<!-- /", 1)
+
+
+def fill(markdown: str) -> str:
+    """Each section between ``<!-- name -->`` and ``<!-- /name -->`` rendered afresh
+    (a lone start marker gets its section and an end marker)."""
+    for marker, render in MARKERS.items():
+        if marker not in markdown:
+            continue
+        before, rest = markdown.split(marker, 1)
+        end = end_marker(marker)
+        after = rest.split(end, 1)[1] if end in rest else rest
+        markdown = f"{before}{marker}\n\n{render()}\n\n{end}{after}"
+    return markdown
+
+
+def stale_pages(root: Path = ROOT) -> list[str]:
+    """The committed pages whose generated section differs from the code's."""
+    return [
+        page for page in PAGES if fill(text := (root / page).read_text(encoding="utf-8")) != text
+    ]
+
+
+def write_pages(root: Path = ROOT) -> list[str]:
+    """Rewrite the generated sections of ``PAGES``; returns the pages that changed."""
+    changed = stale_pages(root)
+    for page in changed:
+        path = root / page
+        path.write_text(fill(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return changed
 
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
-    for marker, render in MARKERS.items():
-        if marker in markdown:
-            markdown = markdown.replace(marker, render())
-    return markdown
+    return fill(markdown)

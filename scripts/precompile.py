@@ -20,15 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from brython_oidc.server.assets import brython_js_path
+from brython_oidc.server.bundle import compile_framework
 from brython_oidc.server.compiler import BrythonCompiler, CompileError
-from brython_oidc.server.precompiled import (
-    MODULES,
-    STORE,
-    compact_js,
-    compile_framework,
-    write_store,
-)
+from brython_oidc.server.precompiled import MODULES, STORE, compact_js, write_store
+from brython_oidc.server.runtime import brython_js_path
 
 
 def main() -> None:

@@ -31,12 +31,10 @@ if TYPE_CHECKING:
 
     from .mock import MockOidc
 
-CONFIG_ELEMENT_ID = "brython-oidc-config"
-
 
 async def read_config() -> dict[str, object]:
     """The JSON the server injected in ``<script type="application/json" id=...>``."""
-    element = window.document.getElementById(CONFIG_ELEMENT_ID)
+    element = window.document.getElementById(keys.CONFIG_ELEMENT_ID)
     if not element:
         return {}
     value: object = None  # bound before the try: tests/server/test_brython_frame_rule.py
@@ -50,7 +48,7 @@ async def read_config() -> dict[str, object]:
         from brython_oidc.core.errors import ConfigurationError
 
         raise ConfigurationError(
-            CONFIG_ELEMENT_ID, "the injected configuration is not a JSON object"
+            keys.CONFIG_ELEMENT_ID, "the injected configuration is not a JSON object"
         )
     return dict(value)
 
@@ -106,6 +104,7 @@ async def create_oidc(**overrides: object) -> Oidc | MockOidc:
         from .mock import MockOidc
 
         mock = MockOidc(mapping.pop("mock"))
+        mock.status_keeper.settle(mock.is_user_logged_in)
         mark_ready()
         return mock
     mapping.setdefault("redirect_uri", str(window.location.origin) + "/")
@@ -115,6 +114,7 @@ async def create_oidc(**overrides: object) -> Oidc | MockOidc:
         await oidc._engine()  # raises the ConfigurationError naming the field
     else:
         await _start(oidc, keys.namespace(issuer, client_id), mapping, callback)
+    oidc.status_keeper.settle(oidc.is_user_logged_in)
     mark_ready()
     oidc.warm_up()
     return oidc
@@ -127,7 +127,9 @@ async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool
         # Ours, used (reload, Back: the address bar needs cleaning) or foreign
         # (refused with ValidationError("state")): each needs the engine.
         callback = callback_shaped(ns, mapping.get("response_mode"))
+    status = oidc.status_keeper
     if not callback and _stored(window.sessionStorage, keys.after_logout_key(ns)):
+        status.set(keys.SIGNING_OUT)
         (await oidc._engine()).start_logged_out()
         return
     hint = _stored(window.localStorage, keys.hint_key(ns))
@@ -137,6 +139,8 @@ async def _start(oidc: Oidc, ns: str, mapping: dict[str, object], callback: bool
         # sibling can hand tokens over and nothing is restored. Logged out, at once.
         return
     restore = mode == "iframe" or (hint and mode != "none")
+    # The boot file said so already when it ran; a page booted without it learns here.
+    status.set(keys.SIGNING_IN if callback else keys.RESTORING)
     if callback:
         from .callback import receive_page
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from browser import window
 
-from brython_oidc.core.messages import channel_name, decode_message, encode_message
+from brython_oidc.core.messages import decode_message, encode_message
 
+from . import keys
 from .jsjson import dumps, parse_json
 
 TYPE_CHECKING = False
@@ -28,7 +29,7 @@ class Channel:
     def __init__(self, issuer: str, client_id: str, tab_id: str) -> None:
         self.tab_id = tab_id
         self.handlers: list[Callable[[Message], None]] = []
-        self.name = channel_name(issuer, client_id)
+        self.name = keys.channel_name(keys.namespace(issuer, client_id))
         self.available = bool(getattr(window, "BroadcastChannel", None))
         self._bc = window.BroadcastChannel.new(self.name) if self.available else None
         if self._bc is not None:

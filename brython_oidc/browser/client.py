@@ -76,6 +76,8 @@ class Session:
         self.countdown_subscribers: list[Callable[[int | None], None]] = (
             handle.countdown_subscribers
         )
+        #: handle.Status: the renewal says "renewing" (the engine owns its other changes).
+        self.status_keeper = handle.status_keeper
         self.renewal = Renewal(self)
         self.sibling: tabs.SiblingRequest | None = None
         self.channel = Channel(config.issuer, config.client_id, self.tab_id)
@@ -199,6 +201,14 @@ class Session:
         tokens, claims = self.tokens, self.decoded_id_token
         if tokens is None or claims is None:
             return
+        status = self.status_keeper
+        status.set(keys.RENEWING)
+        try:
+            await self._renew_now(tokens, claims)
+        finally:
+            status.settle(self.tokens is not None)
+
+    async def _renew_now(self, tokens: TokenSet, claims: dict[str, object]) -> None:
         if self.config.use_refresh_tokens and tokens.refresh_token:
             verified = await refresh(
                 self.provider, tokens, claims, self.clock_offset, clock_jump=self.clock_jump

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from browser import window
 
+from . import keys
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,7 +32,7 @@ async def load_engine() -> None:
 
     A page without the boot file's loader has the engine's sources in its bundle.
     """
-    load = getattr(window, "__brython_oidc_engine", None)
+    load = getattr(window, keys.ENGINE_GLOBAL, None)
     if load is not None and not await load():
         raise ConnectionError(
             "brython-oidc: the engine script (/_brython_oidc/engine.*.js) did not load;"
@@ -44,6 +46,45 @@ def mark_ready() -> None:
         window.performance.mark(READY_MARK)
 
 
+class Status:
+    """What the page is doing (``keys.STATUSES``): the one owner of that value.
+
+    It starts as the boot file left it on ``<html>`` (set before Brython started, so
+    the page can say "signing you in" within milliseconds) and every change is
+    written back there (``data-oidc-status``, for CSS and tests) and told to the
+    subscribers.
+    """
+
+    __slots__ = ("subscribers", "value")
+
+    def __init__(self) -> None:
+        found = window.document.documentElement.getAttribute(keys.STATUS_ATTRIBUTE)
+        # getAttribute answers JavaScript null when unset: not a str.
+        self.value = found if isinstance(found, str) and found in keys.STATUSES else keys.LOADING
+        self.subscribers: list[Callable[[str], None]] = []
+
+    def set(self, value: str) -> None:
+        if value == self.value:
+            return
+        self.value = value
+        window.document.documentElement.setAttribute(keys.STATUS_ATTRIBUTE, value)
+        for callback in list(self.subscribers):
+            try:
+                callback(value)
+            except Exception as exc:
+                window.console.error(
+                    f"brython-oidc: a status subscriber failed: {type(exc).__name__}"
+                )
+
+    def settle(self, signed_in: bool) -> None:
+        """The state is known again: signed in or out."""
+        self.set(keys.SIGNED_IN if signed_in else keys.SIGNED_OUT)
+
+    def subscribe(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        self.subscribers.append(callback)
+        return lambda: self.subscribers.remove(callback)
+
+
 class Oidc:
     """One app's OIDC session in this tab. Create it with ``create_oidc``."""
 
@@ -51,8 +92,16 @@ class Oidc:
         self._mapping = mapping
         self._session: Session | None = None
         self._load_error: OIDCError | None = None
-        self.token_subscribers: list[Callable[[TokenSet | None], None]] = []
+        self.status_keeper = Status()
+        # First in the list the engine notifies: the status follows every login,
+        # renewal and logout, whichever tab or timer caused it.
+        self.token_subscribers: list[Callable[[TokenSet | None], None]] = [self._tokens_changed]
         self.countdown_subscribers: list[Callable[[int | None], None]] = []
+
+    def _tokens_changed(self, tokens: TokenSet | None) -> None:
+        if tokens is None and self.status_keeper.value == keys.SIGNING_OUT:
+            return  # our own logout: signing out until the page leaves (``logout``)
+        self.status_keeper.settle(tokens is not None)
 
     # --- loading the engine -------------------------------------------------------------
 
@@ -107,7 +156,7 @@ class Oidc:
         # The boot file's engine loader (server/assets.py) is requestIdleCallback run
         # once the engine asset (its modules precompiled) has loaded; after a failed
         # load it never calls back, and the next login() fetches the asset again.
-        idle = getattr(window, "__brython_oidc_idle", None) or getattr(
+        idle = getattr(window, keys.IDLE_GLOBAL, None) or getattr(
             window, "requestIdleCallback", None
         )
         if idle:
@@ -116,6 +165,13 @@ class Oidc:
             window.setTimeout(run, 50)
 
     # --- state --------------------------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        """What the page is doing: one of ``keys.STATUSES`` (``"loading"``,
+        ``"signing-in"``, ``"restoring"``, ``"signing-out"``, ``"signed-in"``,
+        ``"signed-out"``, ``"renewing"``), also on ``<html data-oidc-status>``."""
+        return self.status_keeper.value
 
     @property
     def is_user_logged_in(self) -> bool:
@@ -157,11 +213,28 @@ class Oidc:
         self, redirect_to: str | None = None, *, popup: bool = False, **params: object
     ) -> None:
         """Sign in: a redirect to the provider, or a popup window with ``popup=True``."""
-        await (await self._engine()).login(redirect_to, popup=popup, **params)
+        self.status_keeper.set(keys.SIGNING_IN)
+        try:
+            await (await self._engine()).login(redirect_to, popup=popup, **params)
+        except Exception as exc:
+            self.status_keeper.settle(self.is_user_logged_in)
+            raise exc  # not bare: see startup.redeem
+        # By redirect the page is leaving for the provider: still signing in.
+        if popup:
+            self.status_keeper.settle(self.is_user_logged_in)
 
     async def logout(self, redirect_to: str = "home") -> None:
         """Sign out here, in every tab, and at the provider."""
-        await (await self._engine()).logout(redirect_to)
+        self.status_keeper.set(keys.SIGNING_OUT)
+        try:
+            await (await self._engine()).logout(redirect_to)
+        except Exception as exc:
+            self.status_keeper.settle(self.is_user_logged_in)
+            raise exc  # not bare: see startup.redeem
+        # Without an error the page is leaving (to the provider or the target): still
+        # signing out. With one (provider unreachable) it stays, signed out here.
+        if self.last_error is not None:
+            self.status_keeper.settle(self.is_user_logged_in)
 
     async def renew(self) -> None:
         """Renew the tokens now (normally scheduled before expiry)."""
@@ -174,6 +247,10 @@ class Oidc:
         """``callback(tokens_or_None)`` on every login, renewal and logout."""
         self.token_subscribers.append(callback)
         return lambda: self.token_subscribers.remove(callback)
+
+    def subscribe_to_status(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """``callback(status)`` on every change of ``status``; returns the unsubscribe."""
+        return self.status_keeper.subscribe(callback)
 
     def subscribe_to_auto_logout_countdown(
         self, callback: Callable[[int | None], None]

@@ -11,6 +11,7 @@ from browser import aio, window
 
 from brython_oidc.core.errors import RequestTimeout, TransportError
 
+from . import keys
 from .jsjson import to_js
 
 TYPE_CHECKING = False
@@ -89,9 +90,9 @@ async def request(
     return HttpResponse(status, text, content_type)
 
 
-#: server/assets.py ``EARLY_GET_GLOBAL``: the GET the boot file started (discovery
-#: on a logged-out page, the JWKS on a callback page).
-STARTED_GLOBAL = "__brython_oidc_early_get"
+#: The GET the boot file started (discovery on a logged-out page, the JWKS on a
+#: callback page).
+STARTED_GLOBAL = keys.EARLY_GET_GLOBAL
 
 
 def take_started(url: str) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from browser import window
 
 from . import page, timers
+from .handle import Status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class MockOidc:
         self._subscribers: list[Callable[[object], None]] = []
         self.decoded_id_token: dict[str, object] | None = None
         self.tokens: TokenSet | None = None
+        self.status_keeper = Status()
         if mock == "logged-out":
             return
         if not isinstance(mock, dict) or not isinstance(mock.get("user"), dict):
@@ -57,6 +59,13 @@ class MockOidc:
     def is_user_logged_in(self) -> bool:
         return self.tokens is not None
 
+    @property
+    def status(self) -> str:
+        return self.status_keeper.value
+
+    def subscribe_to_status(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        return self.status_keeper.subscribe(callback)
+
     async def get_tokens(self) -> TokenSet | None:
         return self.tokens
 
@@ -85,5 +94,6 @@ class MockOidc:
         return lambda: None  # no idle timeout in mock mode
 
     def _notify(self) -> None:
+        self.status_keeper.settle(self.tokens is not None)
         for callback in list(self._subscribers):
             callback(self.tokens)

@@ -1,6 +1,7 @@
 """The cross-tab message schema (BroadcastChannel), versioned and validated per kind.
 
-Tabs of one app talk over a channel named by issuer and client_id. Every message
+Tabs of one app talk over a channel named by issuer and client_id
+(``browser/keys.py`` ``channel_name``). Every message
 carries ``v`` (the schema version), ``kind``, ``sender`` (a tab id) and ``payload``.
 Decoding never raises: a message from another version, of an unknown kind,
 malformed or oversized is dropped and counted, so an old tab and a new tab of the
@@ -50,17 +51,6 @@ KINDS = tuple(_SCHEMAS)
 
 # Kinds whose payload holds tokens: their repr is redacted.
 _SECRET_KINDS = ("tokens", "session_response")
-
-
-def channel_name(issuer: str, client_id: str) -> str:
-    """The BroadcastChannel name for one (issuer, client_id) pair.
-
-    Each part is length-prefixed, so distinct pairs never give the same name (no
-    separator inside an issuer URL can fake a boundary). The schema version is not in
-    the name on purpose: tabs on different versions must still hear each other's
-    logout, and drop only what they cannot read.
-    """
-    return f"brython-oidc:{len(issuer)}:{issuer}:{len(client_id)}:{client_id}"
 
 
 class Message:

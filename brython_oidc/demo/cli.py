@@ -3,18 +3,19 @@
 Without ``--issuer`` the development provider runs in a background thread on
 ``--idp-port`` (DESIGN.md: ``http://127.0.0.1:8001``, a different site from the app
 at ``http://localhost:8000`` on purpose) with client ``demo-spa`` registered for the
-app's URL. The app runs in the foreground; Ctrl-C (or SIGTERM) stops both.
+app's URL. The app runs in the foreground; Ctrl-C (or SIGTERM) stops both (``cli.main`` prints the
+closing line).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import webbrowser
 from typing import Any
 
 import uvicorn
 
+from brython_oidc.commands import UsageError, check_port_free
 from brython_oidc.devidp import Client, Lifetimes, Provider, create_app
 from brython_oidc.devidp.testing import BackgroundServer
 from brython_oidc.server.slow_clients import uvicorn_options
@@ -26,10 +27,6 @@ APP_HOST = "127.0.0.1"
 DEMO_CLIENT_ID = "demo-spa"
 #: Short enough that a visitor sees a renewal within a minute or two.
 DEFAULT_TOKEN_TTL = 120
-
-
-class DemoError(Exception):
-    """A user-fixable problem with the demo's options (printed as one line)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,14 +95,12 @@ def start_provider(args: argparse.Namespace, app_url: str) -> tuple[BackgroundSe
 
 
 def run(args: argparse.Namespace) -> int:
-    from brython_oidc.cli import CommandError, check_port_free
-
     if args.issuer and not args.client_id:
-        raise CommandError("--issuer needs --client-id (the client registered there)")
+        raise UsageError("--issuer needs --client-id (the client registered there)")
     if args.token_ttl <= 0:
-        raise CommandError("--token-ttl must be a positive number of seconds")
+        raise UsageError("--token-ttl must be a positive number of seconds")
     if not args.issuer and args.port == args.idp_port:
-        raise CommandError(f"--port and --idp-port are both {args.port}; give them different ports")
+        raise UsageError(f"--port and --idp-port are both {args.port}; give them different ports")
     app_url = f"http://localhost:{args.port}/"
     check_port_free(APP_HOST, args.port)
     idp: BackgroundServer | None = None
@@ -126,9 +121,10 @@ def run(args: argparse.Namespace) -> int:
         server = AnnouncingServer(
             config, banner(app_url, issuer, users), app_url, not args.no_browser
         )
-        server.run()  # returns on Ctrl-C / SIGTERM (uvicorn handles both)
+        # uvicorn stops on Ctrl-C / SIGTERM, then re-raises the signal (KeyboardInterrupt
+        # for Ctrl-C): cli.main turns that into the closing line and status 0.
+        server.run()
     finally:
         if idp is not None:
             idp.stop()
-    print("brython-oidc demo: stopped", file=sys.stderr)
     return 0

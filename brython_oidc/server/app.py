@@ -5,7 +5,8 @@ Routes, in order:
 - ``/_brython_oidc/<name>.<hash>.js``: brython.js, the bundle and the boot file,
   immutable, gzip, ETag / 304. Anything else under the prefix is a 404.
 - ``/static/<path>``: the app's ``static/`` folder (revalidated with ETags).
-- ``extra_routes``: e.g. the demo's protected API.
+- ``extra_routes`` and the app's own ``[app] routes`` (``server/app_routes.py``):
+  e.g. the demo's protected API.
 - every other GET / HEAD: index.html with the configuration injected and
   ``Cache-Control: no-store``. That includes the redirect URI (``/?code=..&state=..``)
   and deep links; other methods get 405 with ``Allow``.
@@ -23,6 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from brython_oidc.server.app_routes import load_app_routes
 from brython_oidc.server.assets import ASSET_PREFIX, AssetSet
 from brython_oidc.server.config_file import (
     AppConfig,
@@ -38,6 +40,7 @@ from brython_oidc.server.headers import (
 from brython_oidc.server.responses import IMMUTABLE, NO_STORE, REVALIDATE, body_response
 from brython_oidc.server.shell import load_template, render_index
 from brython_oidc.server.silent_callback import PAGE, SCRIPT_ASSET, is_silent_callback
+from brython_oidc.server.source_check import check_app_sources, error_page, find_source_error
 from brython_oidc.server.static_files import content_type_of, file_etag, resolve_static
 
 #: Longer request targets get 414 (RFC 9110 §15.5.15) before any routing.
@@ -69,7 +72,7 @@ class SpaServer:
         self.app_dir = app_dir
         self.config = config
         self.dev = dev
-        self.assets = AssetSet(app_dir)
+        self.assets = AssetSet(app_dir, oidc=config.oidc, dev=dev)
         self.template = load_template(app_dir)
         self.static_root = app_dir / "static"
 
@@ -118,6 +121,13 @@ class SpaServer:
         if is_silent_callback(request):
             # The hidden iframe's callback: post the URL to the parent, skip the app.
             return body_response(request, PAGE, content_type=HTML_TYPE, cache_control=NO_STORE)
+        if self.dev:
+            # A module broken since start: say where in the page, not "Internal Server Error".
+            problem = find_source_error(self.app_dir)
+            if problem is not None:
+                page = error_page(problem, self.app_dir)
+                headers = {"Cache-Control": NO_STORE}
+                return Response(page, status_code=500, media_type=HTML_TYPE, headers=headers)
         return body_response(
             request, self.index_html().encode(), content_type=HTML_TYPE, cache_control=NO_STORE
         )
@@ -139,6 +149,7 @@ def create_app(
     if not root.is_dir():
         raise AppConfigError(root, "(folder)", "is not a folder")
     config = with_overrides(load_app_config(root), oidc_overrides)
+    check_app_sources(root)  # a syntax or import error: file:line and the line, not a trace
     server = SpaServer(root, config, dev=dev)
     headers = security_headers(content_security_policy(config.issuer, config.allowed_fetch_origins))
 
@@ -149,6 +160,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route(ASSET_PREFIX + "{name:path}", server.asset, methods=["GET"]),
         Route("/static/{path:path}", server.static, methods=["GET"]),
+        *load_app_routes(config),
         *(extra_routes or ()),
         Route("/{path:path}", server.index, methods=["GET"]),
     ]

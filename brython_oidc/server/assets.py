@@ -15,11 +15,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
-import brython
-
 from brython_oidc.core.authorization import CALLBACK_PARAMS
+from brython_oidc.core.discovery import discovery_url
 from brython_oidc.server.bundle import (
     ModuleSource,
     build_bundle,
@@ -27,15 +27,11 @@ from brython_oidc.server.bundle import (
     framework_modules,
 )
 from brython_oidc.server.bundle import iter_app_modules as iter_app_sources
-from brython_oidc.server.shell import CONFIG_ELEMENT_ID
+from brython_oidc.server.names import keys
+from brython_oidc.server.runtime import brython_js_path
 
 ASSET_PREFIX = "/_brython_oidc/"
 JS_TYPE = "text/javascript; charset=utf-8"
-
-
-def brython_js_path() -> Path:
-    """brython.js from the installed ``brython`` package (never a vendored copy)."""
-    return Path(brython.__file__).resolve().parent / "data" / "brython.js"
 
 
 def short_hash(content: bytes) -> str:
@@ -69,238 +65,79 @@ def runtime_asset() -> Asset:
     return Asset("brython", brython_js_path().read_bytes())
 
 
-#: The global the boot file moves a callback URL into (browser/page.py reads it).
-CALLBACK_URL_GLOBAL = "__brython_oidc_callback_url"
-
-#: Runs before ``brython()``: Brython's tracebacks name the page URL it captured
-#: (``__BRYTHON__.script_path``, taken when brython.js is evaluated, reset here), so
-#: a callback's ``code``/``state`` must be out of the address bar by then (DESIGN: a
-#: code never reaches the console). The names are core.authorization.CALLBACK_PARAMS;
-#: other parameters stay.
-_CAPTURE_CALLBACK = """(function () {
-  var names = %(names)s, found = false;
-  function strip(part) {
-    return part.split("&").filter(function (item) {
-      var name = item.split("=")[0].replace(/\\+/g, " ");
-      try { name = decodeURIComponent(name); } catch (e) { return true; }
-      if (names.indexOf(name) < 0) { return true; }
-      found = true;
-      return false;
-    }).join("&");
-  }
-  var loc = window.location;
-  var query = strip(loc.search.slice(1)), hash = strip(loc.hash.slice(1));
-  if (!found) { return; }
-  window.%(global)s = loc.href;
-  history.replaceState(history.state, "", loc.pathname +
-    (query ? "?" + query : "") + (hash ? "#" + hash : ""));
-  // brython.js (loaded just before) already took the address when it was evaluated.
-  var B = window.__BRYTHON__;
-  if (B) {
-    B.script_path = loc.href.split("#")[0];
-    var elts = B.script_path.split("/");
-    elts.pop();
-    B.curdir = elts.join("/");
-  }
-})();
-"""
+#: The boot file: real JavaScript, read and linted as such (tests/server/test_boot_file.py).
+BOOT_JS = Path(__file__).with_name("js") / "boot.js"
 
 
-def capture_callback_script() -> str:
-    return _CAPTURE_CALLBACK % {
-        "names": json.dumps(list(CALLBACK_PARAMS)),
-        "global": CALLBACK_URL_GLOBAL,
-    }
+def boot_data(
+    oidc: Mapping[str, object] | None,
+    *,
+    engine_url: str | None,
+    brython_options: Mapping[str, object],
+) -> dict[str, object]:
+    """The one JSON value the boot file reads (its fields: the head of ``boot.js``).
 
-
-#: browser/keys.py's names (the package cannot be imported under CPython):
-#: ``hint_key`` (localStorage) and ``after_logout_key`` (sessionStorage) are
-#: ``PREFIX + namespace + suffix``; tests/server/test_engine.py checks they agree.
-KEYS_PREFIX = "brython-oidc:"
-HINT_SUFFIX = ":signed-in"
-AFTER_LOGOUT_SUFFIX = ":after-logout"
-DISCOVERY_SUFFIX = ":discovery"
-
-#: The JS global the boot file sets when it starts a GET itself (discovery or JWKS):
-#: ``{url, response, controller}`` (browser/http.py ``take_started``).
-EARLY_GET_GLOBAL = "__brython_oidc_early_get"
-
-#: Runs after ``_CAPTURE_CALLBACK``: one GET of a public provider document, sent while
-#: brython.js and the bundle start, with ``browser/http.py``'s fetch options. The
-#: Python side takes the response only if its checked metadata names the same URL
-#: (``http.take_started``), and core checks it as any other.
-#:
-#: - Not a callback, nothing stored: the discovery document (OIDC Discovery §4).
-#:   Without it, a logged-out page asked only once its engine had loaded in idle
-#:   time, and a login click soon after the page rendered waited for that round trip.
-#: - A callback: the login stored the discovery document, so the JWKS (``jwks_uri``,
-#:   which the ID token is verified against, OIDC Core §3.1.3.7) leaves now instead
-#:   of beside the token request (``exchange.send_code``), where a provider that
-#:   answers one request at a time served it after the token response.
-_EARLY_GET = r"""(function () {
-  if (!window.AbortController) { return; }
-  var config, stored, url;
-  try {
-    config = JSON.parse(document.getElementById(%(config_id)s).textContent);
-  } catch (e) { return; }
-  if (!config || typeof config.issuer !== "string" || typeof config.client_id !== "string" ||
-      "mock" in config) { return; }
-  try {
-    var key = %(prefix)s + config.issuer + "|" + config.client_id + %(suffix)s;
-    stored = window.sessionStorage.getItem(key);
-  } catch (e) { return; }  // storage disabled: start-up decides
-  if (typeof window.%(callback)s === "string") {
-    try { url = JSON.parse(stored).document.jwks_uri; } catch (e) { return; }
-    if (typeof url !== "string" || !/^https?:\/\//i.test(url)) { return; }
-  } else {
-    if (stored !== null) { return; }
-    url = config.issuer.replace(/\/+$/, "") + "/.well-known/openid-configuration";
-  }
-  var controller = new AbortController();
-  var response = fetch(url, {method: "GET", cache: "no-store", credentials: "omit",
-                             signal: controller.signal});
-  response.catch(function () {});  // reported by the Python side that awaits it
-  window.%(global)s = {url: url, response: response, controller: controller};
-})();
-"""
-
-
-def early_get_script() -> str:
-    return _EARLY_GET % {
-        "callback": CALLBACK_URL_GLOBAL,
-        "config_id": json.dumps(CONFIG_ELEMENT_ID),
-        "prefix": json.dumps(KEYS_PREFIX),
-        "suffix": json.dumps(DISCOVERY_SUFFIX),
-        "global": EARLY_GET_GLOBAL,
-    }
-
-
-#: The JS global the boot file defines: ``requestIdleCallback`` that first loads the
-#: engine asset (once), and calls back only if it loaded. ``handle.Oidc.warm_up``
-#: uses it in place of the platform's.
-ENGINE_LOADER_GLOBAL = "__brython_oidc_idle"
-
-#: The JS global the boot file defines: a function answering a Promise of whether the
-#: engine asset has loaded (fetched on the first call; after a failed load, the next
-#: call tries again). ``handle.load_engine`` awaits it before importing the engine.
-ENGINE_PROMISE_GLOBAL = "__brython_oidc_engine"
-
-#: The JS global the boot file sets to the engine's Promise when start-up will run the
-#: engine: ``_START`` waits for it before it starts Brython.
-ENGINE_AT_START_GLOBAL = "__brython_oidc_engine_at_start"
-
-#: Runs after ``_CAPTURE_CALLBACK``. Loads the engine asset at once when the engine
-#: runs at start-up (browser/boot.py ``_start``): a callback, the "was signed in"
-#: hint, a return from the provider's logout, ``session_restore: "iframe"``, or a
-#: ``mock`` configuration (``_START`` then waits for it); else after the ready mark,
-#: or when a login click needs it.
-_LOAD_ENGINE = """(function () {
-  var url = %(url)s, prefix = %(prefix)s, loading = null;
-  function idle(callback, options) {
-    if (window.requestIdleCallback) { window.requestIdleCallback(callback, options); }
-    else { setTimeout(callback, 50); }
-  }
-  var load = window.%(promise)s = function () {
-    if (!loading) {
-      loading = new Promise(function (resolve) {
-        var script = document.createElement("script");
-        script.src = url;
-        script.onload = function () { resolve(true); };
-        script.onerror = function () {
-          loading = null;  // a later call tries again
-          script.remove();
-          resolve(false);
-        };
-        document.head.appendChild(script);
-      });
-    }
-    return loading;
-  };
-  // The callback runs only once the engine is there; a failed load is reported by
-  // the next call that needs it (handle.load_engine), which fetches it again.
-  window.%(global)s = function (callback, options) {
-    load().then(function (ok) { if (ok && callback) { idle(callback, options); } });
-  };
-  function has(name, suffix) {
-    try {
-      var store = window[name];
-      for (var i = 0; i < store.length; i++) {
-        var key = store.key(i);
-        if (key && key.indexOf(prefix) === 0 && key.slice(-suffix.length) === suffix) {
-          return true;
+    Every name comes from its one definition: ``browser/keys.py`` (through
+    server/names.py) and ``core``. The storage keys are this app's (``oidc`` is the
+    configuration the page is served with), so the boot file needs no namespace rule.
+    """
+    config = oidc or {}
+    issuer, client_id = config.get("issuer"), config.get("client_id")
+    mock = "mock" in config
+    storage: dict[str, str] | None = None
+    url: str | None = None
+    if isinstance(issuer, str) and isinstance(client_id, str) and not mock:
+        ns = keys.namespace(issuer, client_id)
+        storage = {
+            "hint": keys.hint_key(ns),
+            "after_logout": keys.after_logout_key(ns),
+            "discovery": keys.discovery_key(ns),
         }
-      }
-    } catch (e) {}  // storage disabled: nothing to restore
-    return false;
-  }
-  function configured() {
-    try {
-      var config = JSON.parse(document.getElementById(%(config_id)s).textContent);
-      return config.session_restore === "iframe" || "mock" in config;
-    } catch (e) { return false; }
-  }
-  if (typeof window.%(callback)s === "string" || has("localStorage", %(hint)s) ||
-      has("sessionStorage", %(after_logout)s) || configured()) {
-    window.%(at_start)s = load();
-  }
-})();
-"""
-
-
-def load_engine_script(engine_url: str) -> str:
-    return _LOAD_ENGINE % {
-        "url": json.dumps(engine_url),
-        "prefix": json.dumps(KEYS_PREFIX),
-        "global": ENGINE_LOADER_GLOBAL,
-        "promise": ENGINE_PROMISE_GLOBAL,
-        "at_start": ENGINE_AT_START_GLOBAL,
-        "callback": CALLBACK_URL_GLOBAL,
-        "hint": json.dumps(HINT_SUFFIX),
-        "after_logout": json.dumps(AFTER_LOGOUT_SUFFIX),
-        "config_id": json.dumps(CONFIG_ELEMENT_ID),
+        url = discovery_url(issuer)
+    return {
+        "callback_params": list(CALLBACK_PARAMS),
+        "globals": {
+            "callback_url": keys.CALLBACK_URL_GLOBAL,
+            "early_get": keys.EARLY_GET_GLOBAL,
+            "engine": keys.ENGINE_GLOBAL,
+            "idle": keys.IDLE_GLOBAL,
+            "engine_at_start": keys.ENGINE_AT_START_GLOBAL,
+        },
+        "status": {
+            "attribute": keys.STATUS_ATTRIBUTE,
+            "loading": keys.LOADING,
+            "signing_in": keys.SIGNING_IN,
+            "restoring": keys.RESTORING,
+            "signing_out": keys.SIGNING_OUT,
+        },
+        "storage": storage,
+        "discovery_url": url,
+        "restore_iframe": not mock and config.get("session_restore") == "iframe",
+        "mock": mock,
+        "engine_url": engine_url,
+        "brython": dict(brython_options),
     }
 
 
-#: Deferred scripts run once the document is parsed, so the page's Python is there.
-#: Starting here, not from ``body.onload`` as brython.js does by default, saves the
-#: wait for the window load event: every image, web font and iframe of the page
-#: (tests/server/test_browser.py). Except for the engine: when start-up runs it, the
-#: start waits for it. It comes from the cache and runs in a few ms while the main
-#: thread is free; Brython started first delays it by its own start (about 10 ms
-#: more to the token request on a callback page, bench/ab.py). brython.js wraps a
-#: ``body.onload`` it finds at DOMContentLoaded in one that calls ``brython()`` only
-#: if nothing did; without one it would call it again at load, running the page twice.
-_START = """(function () {
-  if (!document.body.onload) { document.body.onload = function () {}; }
-  function start() { brython(%(options)s); }
-  var engine = window.%(at_start)s;  // resolves, loaded or not: Python reports a failure
-  if (engine) { engine.then(start); } else { start(); }
-})();
-"""
-
-
-def start_script(options: dict[str, object]) -> str:
-    return _START % {
-        "options": json.dumps(options, sort_keys=True),
-        "at_start": ENGINE_AT_START_GLOBAL,
-    }
-
-
-def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = True) -> bytes:
+def boot_script(
+    *,
+    debug: int,
+    engine_url: str | None = None,
+    indexeddb: bool = True,
+    oidc: Mapping[str, object] | None = None,
+) -> bytes:
     """The external boot file (CSP forbids inline scripts) that starts Brython.
 
-    Loaded with ``defer`` after brython.js and the bundle, it calls ``brython()``
-    itself (``_START``), not at the window load event. Before that,
-    ``capture_callback_script`` moves an authorization response's parameters out of
-    the address bar into ``window.__brython_oidc_callback_url``, ``early_get_script``
-    starts the discovery or JWKS request start-up will need, and, given
-    ``engine_url``, ``load_engine_script`` loads the engine asset when start-up will
-    run the engine. ``static_stdlib_import: false`` and an empty ``pythonpath`` leave
-    the bundle's VFS as the only source of modules. ``indexeddb`` lets Brython
-    cache the modules it compiles (keyed by the bundle's ``$timestamp``); when the
-    bundle ships every module the page imports while loading already compiled
-    (``Bundle.compiled_at_load``) it is off: opening and scanning that database
-    delays every page start by tens of milliseconds (bench/signin_profile.py).
+    ``boot.js`` called with ``boot_data``: loaded with ``defer`` after brython.js and
+    the bundle, it calls ``brython()`` itself, not at the window load event, after
+    moving a callback out of the address bar, setting the status, starting the
+    discovery or JWKS request and, given ``engine_url``, loading the engine asset when
+    start-up will run the engine. ``static_stdlib_import: false`` and an empty
+    ``pythonpath`` leave the bundle's VFS as the only source of modules. ``indexeddb``
+    lets Brython cache the modules it compiles (keyed by the bundle's ``$timestamp``);
+    when the bundle ships every module the page imports while loading already compiled
+    (``Bundle.compiled_at_load``) it is off: opening and scanning that database delays
+    every page start by tens of milliseconds (bench/signin_profile.py).
     """
     options = {
         "debug": debug,
@@ -309,12 +146,14 @@ def boot_script(*, debug: int, engine_url: str | None = None, indexeddb: bool = 
         "pythonpath": [],
         "static_stdlib_import": False,
     }
+    data = boot_data(oidc, engine_url=engine_url, brython_options=options)
     return (
         "// brython_oidc boot: Brython runs the modules of the bundle only.\n"
-        + capture_callback_script()
-        + early_get_script()
-        + (load_engine_script(engine_url) if engine_url is not None else "")
-        + start_script(options)
+        "(function (BOOT) {\n"
+        + BOOT_JS.read_text(encoding="utf-8")
+        + "})("
+        + json.dumps(data, sort_keys=True)
+        + ");\n"
     ).encode()
 
 
@@ -328,11 +167,24 @@ def _snapshot(modules: list[ModuleSource]) -> tuple[tuple[str, int], ...]:
 
 
 class AssetSet:
-    """The runtime, bundle, boot and engine assets of one app, by file name."""
+    """The runtime, bundle, boot and engine assets of one app, by file name.
 
-    def __init__(self, app_dir: Path, *, debug: int = 1) -> None:
+    ``oidc``: the client configuration the page is served with; the boot file
+    carries this app's storage keys and discovery URL (``boot_data``).
+    """
+
+    def __init__(
+        self,
+        app_dir: Path,
+        *,
+        debug: int = 1,
+        oidc: Mapping[str, object] | None = None,
+        dev: bool = False,
+    ) -> None:
         self.app_dir = app_dir
         self.debug = debug
+        self.dev = dev  # the app's modules unminified: tracebacks with real line numbers
+        self.oidc = dict(oidc or {})
         self.runtime = runtime_asset()
         self._stamp: tuple[tuple[str, int], ...] = ()
         self.modules: tuple[str, ...] = ()
@@ -342,7 +194,7 @@ class AssetSet:
     def _build(self) -> tuple[Asset, Asset, Asset]:
         modules = source_modules(self.app_dir)
         self._stamp = _snapshot(modules)
-        bundle = build_bundle(modules, engine=True)
+        bundle = build_bundle(modules, engine=True, keep_app_lines=self.dev)
         self.modules = bundle.modules
         self.compiled_at_load = bundle.compiled_at_load
         engine = Asset("engine", build_engine(framework_modules()))
@@ -350,7 +202,10 @@ class AssetSet:
         boot = Asset(
             "boot",
             boot_script(
-                debug=self.debug, engine_url=engine.url, indexeddb=not bundle.compiled_at_load
+                debug=self.debug,
+                engine_url=engine.url,
+                indexeddb=not bundle.compiled_at_load,
+                oidc=self.oidc,
             ),
         )
         return Asset("bundle", bundle.content), engine, boot

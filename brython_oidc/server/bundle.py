@@ -23,7 +23,7 @@ from pathlib import Path
 from brython.make_package import Visitor
 
 from brython_oidc.server import app_modules
-from brython_oidc.server.compiler import compile_module
+from brython_oidc.server.compiler import BrythonCompiler, compile_module
 from brython_oidc.server.precompiled import MODULES, compact_js, compiled_js
 
 # Brython has no __future__ module, and evaluates annotations lazily already.
@@ -201,6 +201,19 @@ def prepare_source(source: str, *, minify: bool = True) -> str:
     tree = _StripTyping().visit(tree)
     _fill_empty_bodies(tree)
     return _one_space_indent(ast.unparse(ast.fix_missing_locations(tree)) + "\n")
+
+
+def compile_framework(compiler: BrythonCompiler) -> dict[str, tuple[str, str]]:
+    """``{name: (source, js)}`` for every framework module, as the bundle holds its source
+    (scripts/precompile.py writes it to ``precompiled.json``)."""
+    compiled: dict[str, tuple[str, str]] = {}
+    for module in framework_modules():
+        source = prepare_source(module.path.read_text(encoding="utf-8"))
+        compiled[module.name] = (
+            source,
+            compiler.compile(module.name, source, is_package=module.is_package),
+        )
+    return compiled
 
 
 def _one_space_indent(source: str) -> str:
@@ -400,6 +413,7 @@ def build_bundle(
     minify: bool = True,
     precompile: bool = True,
     engine: bool = False,
+    keep_app_lines: bool = False,
 ) -> Bundle:
     """Build the bundle for ``modules``; a duplicate module name is an error.
 
@@ -409,6 +423,8 @@ def build_bundle(
     the framework modules the page does not import while loading are left to the
     engine asset (``build_engine``), which the page loads before it needs them
     (``browser/handle.load_engine``); without it the bundle holds every source.
+    With ``keep_app_lines`` (development) the app's modules are not minified, so a
+    traceback in the page names the line of the file the developer edits.
     """
     entries: dict[str, tuple[ModuleSource, str, tuple[str, ...], frozenset[str]]] = {}
     for module in modules:
@@ -417,7 +433,13 @@ def build_bundle(
         source = module.path.read_text(encoding="utf-8")
         entries[module.name] = (
             module,
-            *_entry(module.name, module.path, module.is_package, source, minify),
+            *_entry(
+                module.name,
+                module.path,
+                module.is_package,
+                source,
+                minify and not (keep_app_lines and not is_framework_module(module.name)),
+            ),
         )
     loading = at_load({n: e[3] for n, e in entries.items()})
     js_of = (

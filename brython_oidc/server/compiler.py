@@ -33,6 +33,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from brython_oidc.server.runtime import brython_js_path
+
 logger = logging.getLogger("brython_oidc.server")
 
 #: What brython.js reads from the browser while it loads, and nothing more: it
@@ -179,8 +181,6 @@ def _first_line(text: str) -> str:
 @functools.lru_cache(maxsize=1)
 def get_compiler() -> BrythonCompiler | None:
     """The process's compiler, or ``None`` (said once in the log) without mini-racer."""
-    from brython_oidc.server.assets import brython_js_path
-
     try:
         return BrythonCompiler(Path(brython_js_path()).read_text(encoding="utf-8"))
     except ImportError:

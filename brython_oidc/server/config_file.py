@@ -9,6 +9,7 @@
     [app]
     main = "main"              # the module the page imports first
     include = ["plugins.extra"]  # modules the page imports by a computed name (optional)
+    routes = "server/api.py"   # optional: server-side routes served beside the page
 
 Only the modules reachable by import from ``main`` (and from ``include``) are shipped in
 the public bundle (``server/app_modules.py``).
@@ -30,7 +31,7 @@ from brython_oidc.core.errors import ConfigurationError
 CONFIG_FILENAME = "brython-oidc.toml"
 _PLACEHOLDER_REDIRECT = "http://localhost/"
 
-_APP_FIELDS = ("main", "include")
+_APP_FIELDS = ("main", "include", "routes")
 
 
 class AppConfigError(ConfigurationError):
@@ -43,17 +44,25 @@ class AppConfigError(ConfigurationError):
 
 
 class AppConfig:
-    """What an app folder declares: ``oidc`` (ClientConfig mapping) and ``main``."""
+    """What an app folder declares: ``oidc`` (ClientConfig mapping), ``main``, and
+    ``routes`` (a Python file, relative to the folder, run by the server: see
+    ``server/app_routes.py``) or ``None``."""
 
-    __slots__ = ("include", "main", "oidc", "path")
+    __slots__ = ("include", "main", "oidc", "path", "routes")
 
     def __init__(
-        self, path: Path, oidc: dict[str, object], main: str, include: tuple[str, ...] = ()
+        self,
+        path: Path,
+        oidc: dict[str, object],
+        main: str,
+        include: tuple[str, ...] = (),
+        routes: str | None = None,
     ) -> None:
         self.path = path
         self.oidc = oidc
         self.main = main
         self.include = include
+        self.routes = routes
 
     @property
     def issuer(self) -> str:
@@ -137,7 +146,8 @@ def parse_app_config(path: Path, text: str) -> AppConfig:
         raise AppConfigError(path, "app", "must be a table")
     for name in app:
         if name not in _APP_FIELDS:
-            raise AppConfigError(path, f"app.{name}", "unknown field (expected: main, include)")
+            expected = ", ".join(_APP_FIELDS)
+            raise AppConfigError(path, f"app.{name}", f"unknown field (expected: {expected})")
     main = app.get("main", "main")
     if not isinstance(main, str) or not is_module_name(main):
         raise AppConfigError(path, "app.main", f"must be a Python module name, got {main!r}")
@@ -146,7 +156,40 @@ def parse_app_config(path: Path, text: str) -> AppConfig:
         isinstance(n, str) and is_module_name(n) for n in include
     ):
         raise AppConfigError(path, "app.include", "must be a list of Python module names")
-    return AppConfig(path, check_oidc_mapping(path, oidc), main, tuple(include))
+    routes = app.get("routes")
+    if routes is not None and not is_relative_python_file(routes):
+        raise AppConfigError(
+            path, "app.routes", f"must be a .py file inside the app folder, got {routes!r}"
+        )
+    return AppConfig(path, check_oidc_mapping(path, oidc), main, tuple(include), routes)
+
+
+def is_relative_python_file(value: object) -> bool:
+    """A ``.py`` path relative to the app folder that stays inside it."""
+    if not isinstance(value, str) or not value.endswith(".py") or "\\" in value:
+        return False
+    parts = value.split("/")
+    return not value.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def main_module_files(app_dir: Path, main: str) -> tuple[Path, Path]:
+    """Where the page looks for ``[app] main``: a module file, or a package."""
+    base = app_dir.joinpath(*main.split("."))
+    return base.with_suffix(".py"), base / "__init__.py"
+
+
+def check_app_files(config: AppConfig) -> None:
+    """``[app] main`` and ``routes`` name files that exist: a typo would otherwise
+    serve a blank page (the import fails in the browser) or no API at all."""
+    folder = config.path.parent
+    candidates = main_module_files(folder, config.main)
+    if not any(candidate.is_file() for candidate in candidates):
+        looked = " or ".join(str(c) for c in candidates)
+        raise AppConfigError(
+            config.path, "app.main", f"no module {config.main!r}: looked for {looked}"
+        )
+    if config.routes is not None and not (folder / config.routes).is_file():
+        raise AppConfigError(config.path, "app.routes", f"file not found: {folder / config.routes}")
 
 
 def load_app_config(app_dir: Path) -> AppConfig:
@@ -158,7 +201,9 @@ def load_app_config(app_dir: Path) -> AppConfig:
         raise AppConfigError(path, "(file)", "not found: an app folder needs one") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise AppConfigError(path, "(file)", f"cannot be read: {exc}") from None
-    return parse_app_config(path, text)
+    config = parse_app_config(path, text)
+    check_app_files(config)
+    return config
 
 
 def with_overrides(config: AppConfig, overrides: Mapping[str, object] | None) -> AppConfig:
@@ -166,6 +211,5 @@ def with_overrides(config: AppConfig, overrides: Mapping[str, object] | None) ->
     if not overrides:
         return config
     merged = {**config.oidc, **{k: v for k, v in overrides.items() if v is not None}}
-    return AppConfig(
-        config.path, check_oidc_mapping(config.path, merged), config.main, config.include
-    )
+    oidc = check_oidc_mapping(config.path, merged)
+    return AppConfig(config.path, oidc, config.main, config.include, config.routes)

@@ -18,6 +18,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from brython_oidc.core.errors import ConfigurationError
+from brython_oidc.core.urls import split_url, url_origin
 
 #: Cross-Origin-Opener-Policy ``same-origin-allow-popups``: the app is cut off from any
 #: cross-origin window that opened it, but keeps the popups it opens itself, which
@@ -38,15 +39,19 @@ PERMISSIONS_POLICY = (
 
 
 def origin_of(url: str) -> str:
-    """``scheme://host[:port]`` of an http(s) URL (RFC 6454 §4), for CSP sources."""
-    scheme, sep, rest = url.partition("://")
-    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    if not sep or scheme.lower() not in ("http", "https") or not host or "@" in host:
+    """``scheme://host[:port]`` of an http(s) URL (RFC 6454 §4, ``core.urls.url_origin``,
+    as the page compares origins), for CSP sources."""
+    try:
+        origin = url_origin(url)
+        userinfo = "@" in split_url(url)[1]
+    except ValueError:
+        origin, userinfo = "", False
+    if not origin or userinfo:
         raise ConfigurationError("issuer", f"not an http(s) URL with a host: {url!r}")
-    if any(c in host for c in " ;,'\""):
+    if any(c in origin for c in " ;,'\""):
         # A CSP source list is space-separated and ';' ends a directive.
         raise ConfigurationError("issuer", f"origin has characters CSP cannot carry: {url!r}")
-    return f"{scheme.lower()}://{host.lower()}"
+    return origin
 
 
 def content_security_policy(issuer: str, extra_origins: Iterable[str] = ()) -> str:

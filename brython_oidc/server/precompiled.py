@@ -31,10 +31,8 @@ import functools
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from brython_oidc.server.compiler import BrythonCompiler
+from brython_oidc.server.runtime import runtime_digest
 
 STORE = Path(__file__).with_name("precompiled.json")
 
@@ -52,14 +50,6 @@ MODULES = (
 def source_digest(source: str) -> str:
     """The hash an entry is keyed on: the module source as the bundle holds it."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def runtime_digest() -> str:
-    """Hash of the installed brython.js: compiled code is only valid for that runtime."""
-    from brython_oidc.server.assets import brython_js_path  # assets imports the bundle
-
-    return hashlib.sha256(brython_js_path().read_bytes()).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
@@ -98,20 +88,6 @@ def compact_js(js: str) -> str:
     if "`" in js or "\\\n" in js:
         return js
     return "".join(line.strip() + "\n" for line in js.splitlines() if line.strip())
-
-
-def compile_framework(compiler: BrythonCompiler) -> dict[str, tuple[str, str]]:
-    """``{name: (source, js)}`` for every framework module, as the bundle holds its source."""
-    from brython_oidc.server.bundle import framework_modules, prepare_source  # imports us
-
-    compiled: dict[str, tuple[str, str]] = {}
-    for module in framework_modules():
-        source = prepare_source(module.path.read_text(encoding="utf-8"))
-        compiled[module.name] = (
-            source,
-            compiler.compile(module.name, source, is_package=module.is_package),
-        )
-    return compiled
 
 
 def render_store(compiled: dict[str, tuple[str, str]]) -> str:

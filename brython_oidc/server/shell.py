@@ -17,9 +17,10 @@ from pathlib import Path
 
 import brython_oidc
 from brython_oidc.server.config_file import AppConfigError
+from brython_oidc.server.names import keys
 
 TEMPLATE_NAME = "index.html"
-CONFIG_ELEMENT_ID = "brython-oidc-config"
+CONFIG_ELEMENT_ID: str = keys.CONFIG_ELEMENT_ID
 REQUIRED_SLOTS = ("{{ head }}", "{{ body }}")
 
 

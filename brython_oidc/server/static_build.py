@@ -17,41 +17,41 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from brython_oidc.commands import UsageError
 from brython_oidc.server.assets import ASSET_PREFIX, AssetSet
 from brython_oidc.server.config_file import AppConfig, AppConfigError
 from brython_oidc.server.headers import content_security_policy, security_headers
 from brython_oidc.server.responses import IMMUTABLE, NO_STORE, REVALIDATE
 from brython_oidc.server.shell import load_template, render_index
+from brython_oidc.server.source_check import check_app_sources
 from brython_oidc.server.static_files import safe_parts
 
 #: What a build folder holds (``nginx.conf`` only in builds made before it moved beside).
 BUILD_ENTRIES = {"index.html", "_brython_oidc", "static", "nginx.conf"}
 
 
-class BuildError(Exception):
-    """The build cannot be written where asked; the message says why."""
-
-
 def check_out_dir(app_dir: Path, out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise BuildError(f"{out} exists and is not a folder")
+        raise UsageError(f"{out} exists and is not a folder")
     if out.is_relative_to(app_dir / "static") or app_dir.is_relative_to(out):
-        raise BuildError(f"{out} overlaps the app folder {app_dir}; choose another --out")
+        raise UsageError(f"{out} overlaps the app folder {app_dir}; choose another --out")
     if nginx_conf_path(out).is_dir():
-        raise BuildError(f"{nginx_conf_path(out)} is a folder; the sample nginx config goes there")
+        raise UsageError(f"{nginx_conf_path(out)} is a folder; the sample nginx config goes there")
     if out.is_dir():
         unknown = sorted(p.name for p in out.iterdir() if p.name not in BUILD_ENTRIES)
         if unknown:
-            raise BuildError(
+            raise UsageError(
                 f"{out} is not empty and not a previous build (found {', '.join(unknown[:3])})"
             )
 
 
-def copy_static(source: Path, target: Path) -> int:
-    """Copy the app's static files; the same rules as serving them (no dot-files, no escape)."""
-    count = 0
+def copy_static(source: Path, target: Path) -> list[Path]:
+    """Copy the app's static files; the same rules as serving them (no dot-files, no escape).
+
+    Returns the files written."""
+    written: list[Path] = []
     if not source.is_dir():
-        return count
+        return written
     base = source.resolve()
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source).as_posix()
@@ -62,8 +62,8 @@ def copy_static(source: Path, target: Path) -> int:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
-        count += 1
-    return count
+        written.append(destination)
+    return written
 
 
 #: nginx's default access log prints the request line, and the redirect URI's query
@@ -89,7 +89,7 @@ def nginx_conf(headers: dict[str, str], root: str | Path = "/srv/brython-oidc-ap
     """
     if any(c in str(root) for c in '"$;{}\\\n'):
         # nginx would read these as the end of the string, a variable or a directive.
-        raise BuildError(f"the folder {root} has characters nginx cannot take in `root`")
+        raise UsageError(f"the folder {root} has characters nginx cannot take in `root`")
     security = [f'add_header {name} "{value}" always;' for name, value in headers.items()]
 
     def block(cache_control: str, *, always: bool) -> str:
@@ -152,11 +152,15 @@ server {{
 
 
 def build_static_site(app_dir: Path, config: AppConfig, out: Path) -> list[Path]:
-    """Write the static site for ``app_dir`` into ``out``; returns the files written."""
+    """Write the static site for ``app_dir`` into ``out``; returns every file written
+    (scripts, their ``.gz``, index.html, nginx.conf, static files).
+
+    Raises ``UsageError`` when ``out`` is not a place a build may go."""
     app_dir = app_dir.resolve()
     out = out.resolve()
     check_out_dir(app_dir, out)
-    assets = AssetSet(app_dir)
+    check_app_sources(app_dir)  # a syntax or import error: file:line and the line
+    assets = AssetSet(app_dir, oidc=config.oidc)
     template = load_template(app_dir)
     headers = security_headers(content_security_policy(config.issuer, config.allowed_fetch_origins))
     # A previous build's hashed files would pile up: start the generated parts afresh.
@@ -170,8 +174,9 @@ def build_static_site(app_dir: Path, config: AppConfig, out: Path) -> list[Path]
     for asset in (assets.runtime, assets.bundle, assets.boot, assets.engine):
         target = asset_dir / asset.filename
         target.write_bytes(asset.content)
-        target.with_name(asset.filename + ".gz").write_bytes(asset.gzipped)
-        written.append(target)
+        gzipped = target.with_name(asset.filename + ".gz")
+        gzipped.write_bytes(asset.gzipped)
+        written += [target, gzipped]
     index = render_index(
         template,
         config=config.oidc,
@@ -185,8 +190,8 @@ def build_static_site(app_dir: Path, config: AppConfig, out: Path) -> list[Path]
     conf = nginx_conf_path(out)
     conf.write_text(nginx_conf(headers, root=out), encoding="utf-8")
     written += [out / "index.html", conf]
-    copy_static(app_dir / "static", out / "static")
+    written += copy_static(app_dir / "static", out / "static")
     return written
 
 
-__all__ = ["AppConfigError", "BuildError", "build_static_site"]
+__all__ = ["AppConfigError", "UsageError", "build_static_site"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-_HELPERS = ("login", "logout", "submit_login_form", "text_of", "wait_for_auth_state")
-__all__ = [*_HELPERS, "wait_for_testid"]
+_HELPERS = ("click", "login", "logout", "submit_login_form", "text_of", "wait_for_auth_state")
+__all__ = [*_HELPERS, "SignInError", "wait_for_testid"]
 
 
 def __getattr__(name: str) -> Any:

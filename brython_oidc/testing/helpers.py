@@ -8,11 +8,26 @@ development provider and the node oidc-provider harness follow.
 
 from __future__ import annotations
 
+import tempfile
+import time
+from pathlib import Path
 from typing import Any
 
 from .browser import wait_for_js
 
 AUTH_STATES = ("logged-in", "logged-out")
+#: Where a page says what went wrong: the provider's login error (``role="alert"``,
+#: both dev providers), its error page (``data-error``), the app's ``auth-error`` hook.
+_SAID = (
+    "[...document.querySelectorAll('[role=alert], [data-error], [data-testid=auth-error]')]"
+    ".map((e) => e.textContent.trim()).filter((t) => t).join(' / ')"
+)
+#: Set by the plugin's ``browser`` fixture: where this test's screenshot goes.
+SCREENSHOT_ATTRIBUTE = "brython_oidc_screenshot"
+
+
+class SignInError(AssertionError):
+    """``login`` did not end signed in: what the page said, where, and the screenshot."""
 
 
 def testid(name: str) -> str:
@@ -30,8 +45,15 @@ def text_of(driver: Any, name: str) -> str:
     return str(value)
 
 
+def click(driver: Any, name: str, timeout: float = 20.0) -> None:
+    """Click the element ``data-testid=name`` once it is on the page."""
+    wait_for_js(driver, f"document.querySelector('{testid(name)}')", timeout)
+    driver.find_element("css selector", testid(name)).click()
+
+
 def wait_for_auth_state(driver: Any, state: str, timeout: float = 20.0) -> None:
     """Wait until the page's ``auth-state`` hook reads ``state`` (logged-in / logged-out)."""
+    __tracebackhide__ = True
     if state not in AUTH_STATES:
         raise ValueError(f"state must be one of {AUTH_STATES}, not {state!r}")
     wait_for_js(driver, f"{_js_testid_text('auth-state')} === {state!r}", timeout)
@@ -57,11 +79,47 @@ def login(driver: Any, user: str, password: str, timeout: float = 20.0) -> None:
     """Sign in from the app page currently loaded: click ``login-button``, use the form.
 
     Returns once the app shows ``logged-in`` again (back on the app, tokens verified).
+    Otherwise raises ``SignInError``, one line: what the provider or the app said,
+    the address, and the path of a screenshot taken then.
     """
-    wait_for_auth_state(driver, "logged-out", timeout)
-    driver.find_element("css selector", testid("login-button")).click()
-    submit_login_form(driver, user, password, timeout)
-    wait_for_auth_state(driver, "logged-in", timeout)
+    __tracebackhide__ = True  # pytest: the message says it all, not Selenium's frames
+    from selenium.common.exceptions import TimeoutException
+
+    try:
+        wait_for_auth_state(driver, "logged-out", timeout)
+        driver.find_element("css selector", testid("login-button")).click()
+        submit_login_form(driver, user, password, timeout)
+        wait_for_auth_state(driver, "logged-in", timeout)
+    except TimeoutException:
+        raise SignInError(sign_in_failure(driver, user, timeout)) from None
+
+
+def sign_in_failure(driver: Any, user: str, timeout: float) -> str:
+    """One line on a failed sign-in: what the page says, where it is, the screenshot."""
+    try:
+        said = str(driver.execute_script(f"return {_SAID}") or "")
+        where = str(driver.current_url).split("?", 1)[0]  # never a code or state
+    except Exception:  # the page may be mid-navigation or gone
+        said, where = "", "(unknown)"
+    shot = screenshot(driver)
+    text = f"sign-in as {user!r} did not finish within {timeout:g} s at {where}"
+    text += f": the page says {said[:300]!r}" if said else " (the page shows no error)"
+    return text + (f"; screenshot: {shot}" if shot else "")
+
+
+def screenshot(driver: Any) -> str | None:
+    """Save a screenshot (where the plugin's fixture says, else a temp file); its path."""
+    configured = getattr(driver, SCREENSHOT_ATTRIBUTE, None)
+    path = (
+        Path(configured)
+        if configured
+        else Path(tempfile.gettempdir()) / f"brython-oidc-sign-in-{int(time.time())}.png"
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return str(path) if driver.save_screenshot(str(path)) else None
+    except Exception:
+        return None
 
 
 def logout(driver: Any, timeout: float = 20.0) -> None:

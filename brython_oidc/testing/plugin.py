@@ -12,8 +12,15 @@ Fixtures (session-scoped unless noted)::
 ini options (pytest.ini / pyproject ``[tool.pytest.ini_options]``): ``brython_oidc_app_dir``
 (the app folder, default: the rootdir), ``brython_oidc_token_ttl`` (seconds, default 10),
 ``brython_oidc_artifacts`` (default ``artifacts``). Each option is also a fixture of the
-same name, so a conftest can override it. Helpers: ``brython_oidc.testing.login``,
-``logout``, ``wait_for_auth_state``.
+same name, so a conftest can override it.
+
+When headless Chromium cannot start, browser tests fail (a suite must not stay green
+with no browser test run); ``--brython-oidc-skip-without-browser`` (or the ini option
+``brython_oidc_skip_without_browser = true``) makes them skip instead.
+
+Helpers: ``brython_oidc.testing.login``, ``logout``, ``wait_for_auth_state``, ``click``,
+``text_of``; a failed ``login`` raises ``SignInError`` naming what the page said and
+the screenshot it saved.
 """
 
 from __future__ import annotations
@@ -39,6 +46,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "brython_oidc_token_ttl",
         "brython-oidc: access/ID token lifetime at the oidc_provider fixture, seconds",
         default="10",
+    )
+    parser.addini(
+        "brython_oidc_skip_without_browser",
+        "brython-oidc: skip (instead of fail) browser tests when Chromium cannot start",
+        type="bool",
+        default=False,
+    )
+    parser.addoption(
+        "--brython-oidc-skip-without-browser",
+        action="store_true",
+        default=False,
+        help="brython-oidc: skip (instead of fail) browser tests when Chromium cannot start",
     )
     parser.addini(
         "brython_oidc_artifacts",
@@ -122,16 +141,30 @@ def expire_tokens(oidc_provider: DevProvider) -> Callable[[], int]:
 # --- browser ----------------------------------------------------------------------------
 
 
+def skip_without_browser(config: pytest.Config) -> bool:
+    return bool(
+        config.getoption("--brython-oidc-skip-without-browser")
+        or config.getini("brython_oidc_skip_without_browser")
+    )
+
+
 @pytest.fixture(scope="session")
-def brython_oidc_chromium() -> Iterator[Any]:
+def brython_oidc_chromium(pytestconfig: pytest.Config) -> Iterator[Any]:
     """The one headless Chromium of the session (override to share your own)."""
     from .browser import make_chrome
 
     try:
         chrome = make_chrome()
         driver = chrome.__enter__()
-    except Exception as exc:  # no Chromium/ChromeDriver here: say so, skip browser tests
-        pytest.skip(f"headless Chromium unavailable: {exc}")
+    except Exception as exc:  # no Chromium/ChromeDriver here: a failure unless asked
+        reason = f"headless Chromium cannot start: {first_line(exc)}"
+        if skip_without_browser(pytestconfig):
+            pytest.skip(reason)
+        pytest.fail(
+            reason + " (install chromium and chromedriver, or pass "
+            "--brython-oidc-skip-without-browser to skip browser tests)",
+            pytrace=False,
+        )
     try:
         yield driver
     finally:
@@ -144,11 +177,14 @@ def browser(
 ) -> Iterator[Any]:
     """The session's Chromium for one test; artifacts on failure, then wiped clean."""
     from .browser import ConsoleRecorder
+    from .helpers import SCREENSHOT_ATTRIBUTE
 
     driver = brython_oidc_chromium
     recorder = ConsoleRecorder(driver)
     recorder.collect()  # start from an empty console log
     driver.console = recorder
+    # Where a failing sign-in helper saves its screenshot: the one this fixture names.
+    setattr(driver, SCREENSHOT_ATTRIBUTE, artifact_stem(brython_oidc_artifacts, request.node.name))
     yield driver
     report = request.node.stash.get(_REPORTS, {}).get("call")
     if report is not None and report.failed:
@@ -156,14 +192,26 @@ def browser(
     reset_browser(driver)
 
 
+def first_line(exc: BaseException) -> str:
+    """Selenium's messages run to dozens of lines; the first says what happened."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0].removeprefix("Message: ")[:300]
+
+
+def artifact_stem(folder: Path, name: str) -> Path:
+    """``folder/<test name>.png``: the screenshot's path (other artifacts share the stem)."""
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return folder / f"{stem}.png"
+
+
 def save_artifacts(driver: Any, recorder: Any, folder: Path, name: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    png = artifact_stem(folder, name)
     try:
-        driver.save_screenshot(str(folder / f"{stem}.png"))
-        (folder / f"{stem}.console.txt").write_text(recorder.text(), encoding="utf-8")
+        driver.save_screenshot(str(png))
+        png.with_suffix(".console.txt").write_text(recorder.text(), encoding="utf-8")
     except Exception as exc:  # the browser itself may be what failed
-        (folder / f"{stem}.error.txt").write_text(repr(exc), encoding="utf-8")
+        png.with_suffix(".error.txt").write_text(repr(exc), encoding="utf-8")
 
 
 def reset_browser(driver: Any) -> None:

@@ -198,7 +198,7 @@ class AppServer:
 
         spa = self.app.state.spa
         before = spa.config
-        spa.config = AppConfig(before.path, {**before.oidc, **oidc}, before.main)
+        spa.config = AppConfig(before.path, {**before.oidc, **oidc}, before.main, before.routes)
         try:
             yield
         finally:
@@ -224,7 +224,8 @@ def _serve_mock(app: Any, mock: object) -> None:
     from brython_oidc.server.config_file import AppConfig
 
     spa = app.state.spa
-    spa.config = AppConfig(spa.config.path, {**spa.config.oidc, "mock": mock}, spa.config.main)
+    old = spa.config
+    spa.config = AppConfig(old.path, {**old.oidc, "mock": mock}, old.main, old.routes)
 
 
 def app_server_for(

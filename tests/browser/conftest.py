@@ -89,7 +89,6 @@ class PageServer:
         #: Serve the app shell with the boot file and the engine asset (BOOT_HTML).
         self.boot_file = False
         self.engine = b""
-        self.boot = b""
         self.compiled_at_load = False
         self.rebuild()
 
@@ -105,10 +104,6 @@ class PageServer:
         # in the engine asset. The runner pages import any module from the bundle.
         self.boot_bundle = build_bundle(modules, engine=True).content
         self.engine = build_engine(framework_modules())
-        # As server/assets.py does: no IndexedDB cache when nothing compiles at load.
-        self.boot = boot_script(
-            debug=1, engine_url="/engine.js", indexeddb=not bundle.compiled_at_load
-        )
         self.compiled_at_load = bundle.compiled_at_load
 
     def app(self) -> Starlette:
@@ -123,7 +118,15 @@ class PageServer:
             return Response(self.engine, media_type="text/javascript", headers=NO_STORE)
 
         async def boot_js(request: Request) -> Response:
-            return Response(self.boot, media_type="text/javascript", headers=NO_STORE)
+            # As server/assets.py makes it for the configuration the page has now;
+            # no IndexedDB cache when nothing compiles at load.
+            boot = boot_script(
+                debug=1,
+                engine_url="/engine.js",
+                indexeddb=not self.compiled_at_load,
+                oidc=self.config,
+            )
+            return Response(boot, media_type="text/javascript", headers=NO_STORE)
 
         async def run(request: Request) -> Response:
             name = request.path_params["name"]

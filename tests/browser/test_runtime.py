@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from brython_oidc.server.names import keys
 from brython_oidc.server.precompiled import MODULES as PRECOMPILED
 from brython_oidc.testing.browser import wait_for_js
 
@@ -193,7 +194,7 @@ def test_provider_down_at_start(driver: Any, app: Any) -> None:
     app.config = {**app.config, "issuer": "http://127.0.0.1:9", "request_timeout": 2}
     driver.get(app.origin + "/test/blank")
     # A browser that was signed in: only then does start-up ask the provider.
-    hint = f"brython-oidc:http://127.0.0.1:9|{CLIENT_ID}:signed-in"
+    hint = keys.hint_key(keys.namespace("http://127.0.0.1:9", CLIENT_ID))
     driver.execute_script("localStorage.setItem(arguments[0], '1')", hint)
     driver.get(app.origin + "/")
     wait_state(driver, "logged-out", 15)
@@ -429,13 +430,11 @@ def test_a_stored_discovery_document_is_checked_again_when_read_back(
     driver.execute_script(
         "for (const k of Object.keys(sessionStorage)) if (k.endsWith(':discovery'))"
         " sessionStorage.removeItem(k);"
-        "const ns = 'brython-oidc:' + arguments[0] + '|' + arguments[1] + ':discovery';"
-        "sessionStorage.setItem(ns, JSON.stringify({fetched_at: Date.now() / 1000,"
+        "sessionStorage.setItem(arguments[0], JSON.stringify({fetched_at: Date.now() / 1000,"
         " document: {issuer: 'https://evil.example', authorization_endpoint:"
         " 'https://evil.example/authorize', token_endpoint: 'https://evil.example/token',"
         " jwks_uri: 'https://evil.example/jwks', response_types_supported: ['code']}}))",
-        idp.issuer,
-        CLIENT_ID,
+        keys.discovery_key(keys.namespace(idp.issuer, CLIENT_ID)),
     )
     before = len(idp.app.requests(DISCOVERY))
     driver.execute_script("window.app_login('/')")

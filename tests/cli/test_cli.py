@@ -5,10 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shlex
+import signal
 import socket
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,6 +123,82 @@ def test_port_in_use_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert_one_line_error(code, err, f"port {port}", "in use")
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import brython
+
+    import brython_oidc
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out == f"brython-oidc {brython_oidc.__version__} (Brython {brython.__version__})\n"
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["serve", "demo", "dev-idp"])
+def test_ctrl_c_before_a_server_listens_is_a_clean_stop(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: str,
+) -> None:
+    """Ctrl-C while loading or building (before uvicorn handles signals) stops cleanly."""
+
+    def interrupted(*args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_serve", interrupted)
+    monkeypatch.setattr(cli, "_load_cli", lambda name: types.SimpleNamespace(run=interrupted))
+    argv = [command, str(make_app(tmp_path / "app"))] if command == "serve" else [command]
+    code, _, err = run_cli(capsys, *argv)
+    assert (code, err) == (0, f"brython-oidc {command}: stopped\n")
+
+
+def test_ctrl_c_in_build_is_an_abort(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from brython_oidc.server import static_build
+
+    def interrupted(*args: object) -> list[Path]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(static_build, "build_static_site", interrupted)
+    code, _, err = run_cli(capsys, "build", str(make_app(tmp_path / "app")))
+    assert (code, err) == (cli.EXIT_INTERRUPTED, "")
+
+
+@pytest.mark.parametrize("command", ["serve", "dev-idp", "demo"])
+def test_ctrl_c_stops_a_running_server_with_status_0_and_a_closing_line(
+    tmp_path: Path, command: str
+) -> None:
+    port, other = free_port(), free_port()
+    args = {
+        "serve": [str(make_app(tmp_path / "app")), "--port", str(port)],
+        "dev-idp": ["--port", str(port)],
+        "demo": ["--no-browser", "--port", str(port), "--idp-port", str(other)],
+    }[command]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "brython_oidc.cli", command, *args],
+        cwd=ROOT,
+        env=subprocess_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", proc)  # type: ignore[arg-type]
+    finally:
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        code = proc.wait(timeout=15)
+    stderr = proc.stderr.read()  # type: ignore[union-attr]
+    assert code == 0, stderr
+    assert "Traceback" not in stderr and "Event loop is closed" not in stderr, stderr
+    assert stderr.splitlines()[-1] == f"brython-oidc {command}: stopped"
+
+
 # --- demo / dev-idp delegation -----------------------------------------------------------
 
 
@@ -163,6 +242,7 @@ def test_new_scaffolds_an_app_that_serves_and_passes_its_test(
     target = tmp_path / "hello_app"
     code, out, _ = run_cli(capsys, "new", str(target))
     assert code == 0 and "brython-oidc serve" in out
+    assert (target / "server" / "api.py").is_file() and (target / "static" / "app.css").is_file()
     config = (target / "brython-oidc.toml").read_text()
     assert 'issuer = "http://127.0.0.1:8001"' in config and 'client_id = "demo-spa"' in config
     main = (target / "main.py").read_text()
@@ -184,9 +264,30 @@ def test_new_scaffolds_an_app_that_serves_and_passes_its_test(
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.test_page_and_bundle_are_served()
+    module.test_the_api_wants_an_access_token()
 
     code, _, err = run_cli(capsys, "new", str(target))
     assert_one_line_error(code, err, "already exists")
+
+
+def test_new_prints_next_steps_that_work_when_pasted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "my app"
+    code, out, _ = run_cli(capsys, "new", str(target))
+    assert code == 0
+    serve = next(line for line in out.splitlines() if "brython-oidc serve" in line)
+    assert shlex.split(serve, comments=True) == ["brython-oidc", "serve", str(target)]
+    cd = next(line for line in out.splitlines() if line.strip().startswith("cd "))
+    assert shlex.split(cd, comments=True)[:2] == ["cd", str(target)]
+
+
+@pytest.mark.parametrize("name", ['say "hi"', "a<b", "x\\y", "tab\there"])
+def test_new_refuses_names_the_templates_cannot_carry(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    code, _, err = run_cli(capsys, "new", str(tmp_path / name))
+    assert_one_line_error(code, err, "not a usable folder name")
 
 
 def test_new_then_serve_answers_over_http(tmp_path: Path) -> None:
@@ -315,6 +416,21 @@ def test_build_refuses_a_folder_that_is_not_a_build(
     assert (out / "thesis.tex").read_text() == "keep me"
     code, _, err = run_cli(capsys, "build", str(app), "--out", str(app / "static" / "x"))
     assert_one_line_error(code, err, "overlaps")
+
+
+def test_build_defaults_to_dist_and_counts_every_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    app = make_app(tmp_path / "app")
+    code, out, _ = run_cli(capsys, "build", str(app))
+    assert code == 0
+    on_disk = [p for p in (app / "dist").rglob("*") if p.is_file()]
+    assert len(on_disk) == 12  # 4 scripts + 4 .gz, index.html, nginx.conf, 2 static files
+    wrote = f"wrote {len(on_disk)} files to {app / 'dist'} (see nginx.conf there)"
+    assert out == f"brython-oidc: {wrote}\n"
+    # The build folder is not part of the next build (not bundled, not copied).
+    assert run_cli(capsys, "build", str(app))[0] == 0
+    assert len([p for p in (app / "dist").rglob("*") if p.is_file()]) == 12
 
 
 def test_rebuild_replaces_the_previous_hashed_files(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from brython_oidc.core.messages import (
     SCHEMA_VERSION,
     IgnoredMessages,
     Message,
-    channel_name,
     decode_message,
     encode_message,
     ignored_messages,
@@ -43,27 +42,6 @@ def test_every_kind_has_a_good_payload_here() -> None:
         "login", "logout", "tokens", "activity", "session_request",
         "session_response", "renew_start", "renew_done",
     }  # fmt: skip
-
-
-# --- channel_name ---------------------------------------------------------------------
-
-
-def test_channel_name_is_namespaced() -> None:
-    name = channel_name("https://op.example", "demo-spa")
-    assert name.startswith("brython-oidc:")
-    assert "https://op.example" in name and "demo-spa" in name
-    assert name == channel_name("https://op.example", "demo-spa")
-
-
-def test_separator_tricks_do_not_collide() -> None:
-    assert channel_name("https://a:b", "c") != channel_name("https://a", "b:c")
-    assert channel_name("a:1:b", "c") != channel_name("a", "1:b:c")
-
-
-@given(st.text(), st.text(), st.text(), st.text())
-def test_distinct_pairs_never_collide(i1: str, c1: str, i2: str, c2: str) -> None:
-    if (i1, c1) != (i2, c2):
-        assert channel_name(i1, c1) != channel_name(i2, c2)
 
 
 # --- encode / decode ------------------------------------------------------------------

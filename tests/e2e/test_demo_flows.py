@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from brython_oidc.server.names import keys
 from brython_oidc.testing import login, logout, text_of, wait_for_auth_state, wait_for_testid
 from tests.e2e.conftest import TOKEN_TTL, Stack, assert_no_token_leak, demo_server
 
@@ -152,7 +153,7 @@ def test_provider_down_at_start_is_shown_and_login_says_why(browser: Any) -> Non
         assert wait_for_testid(browser, "auth-error", timeout=15).startswith("TransportError: ")
         assert browser.current_url == server.url  # stayed on the app
         # A browser that was signed in: start-up asks the provider and says why it failed.
-        hint = f"brython-oidc:{DOWN_ISSUER}|demo-spa:signed-in"
+        hint = keys.hint_key(keys.namespace(DOWN_ISSUER, "demo-spa"))
         browser.execute_script("localStorage.setItem(arguments[0], '1')", hint)
         browser.get(server.url)
         assert wait_for_testid(browser, "auth-error", timeout=15).startswith("TransportError: ")

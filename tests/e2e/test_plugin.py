@@ -27,7 +27,7 @@ def test_the_scaffolded_app_passes_its_generated_browser_tests(tmp_path: Path) -
     app = tmp_path / "notes_app"
     assert cli.main(["new", str(app)]) == 0
     generated = (app / "tests" / "test_login.py").read_text()
-    assert "def test_sign_in_and_out(browser, app_server)" in generated
+    assert "def test_sign_in_call_the_api_and_sign_out(browser, app_server)" in generated
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args()],
         cwd=app,
@@ -38,7 +38,7 @@ def test_the_scaffolded_app_passes_its_generated_browser_tests(tmp_path: Path) -
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "3 passed" in done.stdout, done.stdout[-2000:]
+    assert "4 passed" in done.stdout, done.stdout[-2000:]
 
 
 def test_a_failing_browser_test_leaves_a_screenshot_and_the_console(tmp_path: Path) -> None:
@@ -64,3 +64,64 @@ def test_a_failing_browser_test_leaves_a_screenshot_and_the_console(tmp_path: Pa
     artifacts = app / "artifacts"
     assert (artifacts / "test_expects_the_wrong_state.png").stat().st_size > 0
     assert (artifacts / "test_expects_the_wrong_state.console.txt").exists()
+
+
+def run_pytest(app: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args(), *args],
+        cwd=app,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+#: A conftest that makes Chromium fail to start, as on a machine without it.
+NO_CHROMIUM = """\
+import brython_oidc.testing.browser as browser
+
+
+def make_chrome():
+    raise RuntimeError("Message: no chrome binary at /nope\\nStacktrace:\\n#0 0x5555 <unknown>")
+
+
+browser.make_chrome = make_chrome
+"""
+
+
+def test_browser_tests_fail_when_chromium_cannot_start_unless_asked_to_skip(
+    tmp_path: Path,
+) -> None:
+    app = tmp_path / "no_browser_app"
+    assert cli.main(["new", str(app)]) == 0
+    (app / "tests" / "conftest.py").write_text(NO_CHROMIUM)
+    done = run_pytest(app)
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "headless Chromium cannot start: no chrome binary at /nope" in done.stdout
+    assert "2 passed, 2 errors" in done.stdout, done.stdout[-2000:]
+    skipped = run_pytest(app, "--brython-oidc-skip-without-browser")
+    assert skipped.returncode == 0, skipped.stdout[-3000:]
+    assert "2 passed, 2 skipped" in skipped.stdout, skipped.stdout[-2000:]
+
+
+def test_a_failed_sign_in_names_the_provider_error_and_the_screenshot(tmp_path: Path) -> None:
+    app = tmp_path / "wrong_password_app"
+    assert cli.main(["new", str(app)]) == 0
+    (app / "tests" / "test_app.py").unlink()
+    (app / "tests" / "test_login.py").write_text(
+        "from brython_oidc.testing import login\n\n\n"
+        "def test_wrong_password(browser, app_server):\n"
+        "    browser.get(app_server.url)\n"
+        "    login(browser, 'alice', 'not-her-password', timeout=5)\n"
+    )
+    done = run_pytest(app)
+    assert done.returncode == 1, done.stdout[-3000:]
+    shot = app / "artifacts" / "test_wrong_password.png"
+    line = next(x for x in done.stdout.splitlines() if x.startswith("E "))
+    assert "SignInError: sign-in as 'alice' did not finish within 5 s" in line, line
+    assert "Wrong username or password." in line and f"screenshot: {shot}" in line, line
+    assert shot.stat().st_size > 0
+    failure = done.stdout.split("FAILURES")[1].split("short test summary")[0]
+    assert len(failure.splitlines()) < 20, failure  # not Selenium's source and docstrings

@@ -29,6 +29,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from brython_oidc.devidp import Client, Lifetimes, Provider
 from brython_oidc.devidp import create_app as create_provider_app
 from brython_oidc.devidp.testing import BackgroundServer
+from brython_oidc.server.names import keys
 from brython_oidc.testing import submit_login_form, text_of, wait_for_auth_state
 from brython_oidc.testing.browser import storage_snapshot, wait_for_js
 from brython_oidc.testing.helpers import testid as by_testid
@@ -326,7 +327,7 @@ def test_off_site_redirect_to_ends_on_a_same_origin_path(
 
 def set_signed_in_hint(driver: Any, stack: Stack, issuer: str) -> None:
     """The runtime's "was signed in" hint (a timestamp): start-up must then restore."""
-    key = f"brython-oidc:{issuer}|{CLIENT_ID}:signed-in"
+    key = keys.hint_key(keys.namespace(issuer, CLIENT_ID))
     driver.execute_script("localStorage.setItem(arguments[0], '1')", key)
 
 

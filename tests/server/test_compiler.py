@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from brython_oidc.server import assets, compiler, precompiled
+from brython_oidc.server import assets, compiler, precompiled, runtime
 from brython_oidc.server.bundle import (
     ModuleSource,
     build_bundle,
+    compile_framework,
     framework_modules,
     iter_app_modules,
     load_time_imports,
@@ -44,7 +45,7 @@ def vfs_and_compiled(content: bytes) -> tuple[dict[str, list[object]], str]:
 @pytest.fixture(scope="module")
 def second_compiler() -> Iterator[compiler.BrythonCompiler]:
     """Another V8 with brython.js, as in another process (about 0.2 s to start)."""
-    tool = compiler.BrythonCompiler(assets.brython_js_path().read_text("utf-8"))
+    tool = compiler.BrythonCompiler(runtime.brython_js_path().read_text("utf-8"))
     yield tool
     tool.close()
 
@@ -58,7 +59,7 @@ def process_compiler() -> compiler.BrythonCompiler:
 def test_committed_store_is_byte_for_byte_what_precompile_makes() -> None:
     # scripts/precompile.py wrote precompiled.json in another process: compiling is
     # repeatable across processes, and the file is current (else: run the script).
-    made = precompiled.render_store(precompiled.compile_framework(process_compiler()))
+    made = precompiled.render_store(compile_framework(process_compiler()))
     committed = precompiled.STORE.read_text("utf-8")
     if made != committed:  # name the entries: a diff of 1 MB of text says nothing
         new, old = json.loads(made)["modules"], json.loads(committed)["modules"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
@@ -12,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from brython_oidc import cli
-from brython_oidc.server import assets, compiler, create_app, precompiled
+from brython_oidc.server import compiler, create_app, precompiled
 from brython_oidc.server.assets import AssetSet, boot_script
 from brython_oidc.server.bundle import (
     ModuleSource,
@@ -199,46 +198,6 @@ def test_asset_set_names_the_engine_in_the_boot_file_only(tmp_path: Path) -> Non
     # The app's modules compile on the server (server/compiler.py): no IndexedDB cache.
     assert asset_set.compiled_at_load
     assert asset_set.boot.content == boot_script(debug=1, engine_url=engine.url, indexeddb=False)
-
-
-def test_boot_file_without_an_engine_has_no_loader() -> None:
-    assert assets.ENGINE_LOADER_GLOBAL not in boot_script(debug=1).decode()
-    assert assets.ENGINE_LOADER_GLOBAL in boot_script(debug=1, engine_url="/e.js").decode()
-
-
-def test_boot_file_starts_the_discovery_or_jwks_request_with_and_without_an_engine() -> None:
-    for boot in (boot_script(debug=1), boot_script(debug=1, engine_url="/e.js")):
-        text = boot.decode()
-        assert assets.EARLY_GET_GLOBAL in text
-        assert "/.well-known/openid-configuration" in text and ".document.jwks_uri" in text
-        # After the callback capture (which request depends on it), before brython().
-        assert (
-            text.index(assets.CALLBACK_URL_GLOBAL + " = ")
-            < text.index(assets.EARLY_GET_GLOBAL)
-            < text.index("brython({")
-        )
-        # browser/http.py's request options: no provider cookies, no cached copy.
-        assert 'credentials: "omit"' in text and 'cache: "no-store"' in text
-
-
-def test_boot_file_and_browser_modules_agree_on_names() -> None:
-    # browser/ cannot be imported under CPython (it imports ``browser``); keys.py
-    # imports nothing, so it is loaded from its file.
-    spec = importlib.util.spec_from_file_location("_keys", PACKAGE / "browser" / "keys.py")
-    assert spec and spec.loader
-    keys = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(keys)
-    ns = "https://idp.example|spa"
-    assert keys.hint_key(ns) == assets.KEYS_PREFIX + ns + assets.HINT_SUFFIX
-    assert keys.after_logout_key(ns) == assets.KEYS_PREFIX + ns + assets.AFTER_LOGOUT_SUFFIX
-    assert keys.discovery_key(ns) == assets.KEYS_PREFIX + ns + assets.DISCOVERY_SUFFIX
-    assert keys.namespace("https://idp.example", "spa") == ns  # the boot file joins with "|"
-    assert keys.CALLBACK_URL_GLOBAL == assets.CALLBACK_URL_GLOBAL
-    http = (PACKAGE / "browser" / "http.py").read_text("utf-8")
-    assert f'STARTED_GLOBAL = "{assets.EARLY_GET_GLOBAL}"' in http
-    handle = (PACKAGE / "browser" / "handle.py").read_text("utf-8")
-    assert f'getattr(window, "{assets.ENGINE_LOADER_GLOBAL}", None)' in handle
-    assert f'getattr(window, "{assets.ENGINE_PROMISE_GLOBAL}", None)' in handle
 
 
 def test_engine_is_served_immutable_gzipped_with_security_headers(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from brython_oidc.core.errors import ConfigurationError
+from brython_oidc.core.urls import url_origin
 from brython_oidc.server.headers import content_security_policy, origin_of, security_headers
 from brython_oidc.server.responses import accepts_gzip
 from brython_oidc.server.shell import json_for_script, render_index
@@ -37,6 +38,15 @@ def test_corp_and_permissions_policy_headers() -> None:
 def test_origins_csp_cannot_carry_are_refused(url: str) -> None:
     with pytest.raises(ConfigurationError):
         origin_of(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://IdP.example:443/x", "http://[::1]:8001/", "http://127.0.0.1:8001", "https://h:0443"],
+)
+def test_csp_origins_are_the_origins_the_page_compares(url: str) -> None:
+    """One origin parser: core's (the page's ``fetch`` allow-list uses it too)."""
+    assert origin_of(url) == url_origin(url)
 
 
 @given(st.dictionaries(st.text(max_size=8), st.text() | st.integers() | st.booleans()))

@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from brython_oidc.commands import UsageError
 from brython_oidc.server.headers import content_security_policy, security_headers
-from brython_oidc.server.static_build import ACCESS_LOG, BuildError, nginx_conf, nginx_conf_path
+from brython_oidc.server.static_build import ACCESS_LOG, nginx_conf, nginx_conf_path
 from brython_oidc.testing.live_server import free_port
 
 NGINX = shutil.which("nginx") or next(
@@ -36,7 +37,7 @@ def test_config_text_rules() -> None:
     assert "$request " not in log_format and "$request_uri" not in log_format
     assert "$args" not in log_format and "$http_referer" not in log_format
     for bad in ('/srv/a"b', "/srv/$x", "/srv/a;b", "/srv/a{b"):
-        with pytest.raises(BuildError):
+        with pytest.raises(UsageError):
             nginx_conf(HEADERS, root=bad)
 
 

@@ -47,6 +47,10 @@ async def boot():
         countdown.text = "" if seconds is None else str(seconds)
 
     oidc.subscribe_to_tokens_change(on_tokens)
+    # The status as the app sees it: oidc.status, and every change it was told of.
+    window.app_status = lambda: oidc.status
+    window.app_status_events = window.Array.new()
+    oidc.subscribe_to_status(lambda value: window.app_status_events.push(value))
     oidc.subscribe_to_auto_logout_countdown(on_countdown)
     window.app_login = lambda path="/": aio.run(oidc.login(redirect_to=path))
     window.app_logout = lambda to="home": aio.run(oidc.logout(redirect_to=to))
