@@ -22,7 +22,7 @@ from pathlib import Path
 
 from brython.make_package import Visitor
 
-from brython_oidc.server import app_modules
+from brython_oidc.server.app_modules import select as select_app_modules
 from brython_oidc.server.compiler import BrythonCompiler, compile_module
 from brython_oidc.server.precompiled import MODULES, compact_js, compiled_js
 
@@ -113,7 +113,7 @@ def iter_app_modules(app_dir: Path) -> Iterator[ModuleSource]:
             candidates.append(ModuleSource(child.stem, child, False))
         elif child.is_dir() and (child / "__init__.py").is_file():
             candidates.extend(iter_package(child.name, child))
-    keep = app_modules.select(app_dir, {m.name: (m.path, m.is_package) for m in candidates})
+    keep = select_app_modules(app_dir, {m.name: (m.path, m.is_package) for m in candidates})
     yield from (m for m in candidates if m.name in keep)
 
 

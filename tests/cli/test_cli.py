@@ -425,12 +425,14 @@ def test_build_defaults_to_dist_and_counts_every_file(
     code, out, _ = run_cli(capsys, "build", str(app))
     assert code == 0
     on_disk = [p for p in (app / "dist").rglob("*") if p.is_file()]
-    assert len(on_disk) == 12  # 4 scripts + 4 .gz, index.html, nginx.conf, 2 static files
-    wrote = f"wrote {len(on_disk)} files to {app / 'dist'} (see nginx.conf there)"
+    assert len(on_disk) == 11  # 4 scripts + 4 .gz, index.html, 2 static files
+    conf = app / "dist.nginx.conf"  # beside the folder, not in it
+    assert conf.is_file()
+    wrote = f"wrote {len(on_disk) + 1} files to {app / 'dist'} (sample nginx config: {conf})"
     assert out == f"brython-oidc: {wrote}\n"
     # The build folder is not part of the next build (not bundled, not copied).
     assert run_cli(capsys, "build", str(app))[0] == 0
-    assert len([p for p in (app / "dist").rglob("*") if p.is_file()]) == 12
+    assert len([p for p in (app / "dist").rglob("*") if p.is_file()]) == 11
 
 
 def test_rebuild_replaces_the_previous_hashed_files(tmp_path: Path) -> None:
