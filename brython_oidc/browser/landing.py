@@ -20,8 +20,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-CALLBACK_MESSAGE = "brython-oidc:callback"
-
 
 def _url_params(response_mode: object) -> Any:
     # The address as loaded: the boot file may have moved the callback out of it.
@@ -101,7 +99,7 @@ def post_callback(target: Any) -> None:
     """Hand the callback URL to ``target`` (the silent iframe's parent or the login
     popup's opener), same origin only; silent.py and popup.py listen for it."""
     message = window.Object.new()
-    message["type"] = CALLBACK_MESSAGE
+    message["type"] = keys.CALLBACK_MESSAGE
     message["url"] = page.loaded_href()
     target.postMessage(message, window.location.origin)
 
