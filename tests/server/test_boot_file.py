@@ -189,6 +189,12 @@ def test_callback_is_captured_says_signing_in_and_fetches_the_jwks(tmp_path: Pat
     assert [f["url"] for f in result["fetched"]] == [ISSUER + "jwks"]
     assert result["engine_at_start"] and result["scripts"] == ["/_brython_oidc/engine.x.js"]
     assert result["brython"] is not None  # started once the engine loaded
+    # Before brython.js ran: the status said, the engine (compiled for it) not yet added.
+    assert result["before_brython_js"] == {
+        "status": keys.SIGNING_IN,
+        "scripts": [],
+        "brython": False,
+    }
 
 
 @needs_node
