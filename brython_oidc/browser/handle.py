@@ -153,7 +153,7 @@ class Oidc:
                 # Nobody to raise to here: the app sees it in last_error / on login().
                 window.console.error(f"brython-oidc: {type(exc).__name__}: {exc}")
 
-        # The boot file's engine loader (server/assets.py) is requestIdleCallback run
+        # The boot file's engine loader (server/js/boot.js) is requestIdleCallback run
         # once the engine asset (its modules precompiled) has loaded; after a failed
         # load it never calls back, and the next login() fetches the asset again.
         idle = getattr(window, keys.IDLE_GLOBAL, None) or getattr(

@@ -16,6 +16,10 @@ PREFIX = "brython-oidc:"
 #: configuration (server/shell.py writes it, ``boot.read_config`` reads it).
 CONFIG_ELEMENT_ID = "brython-oidc-config"
 
+#: The ``postMessage`` type a silent iframe or a login popup sends its callback URL
+#: with (``landing.post_callback``, server/js/silent_callback.js; ``silent`` accepts it).
+CALLBACK_MESSAGE = "brython-oidc:callback"
+
 # --- the JS globals the boot file (server/js/boot.js) sets before Brython starts -------
 #: The URL of an authorization response, moved out of the address bar (``page``).
 CALLBACK_URL_GLOBAL = "__brython_oidc_callback_url"

@@ -2,7 +2,9 @@
 
 Imported by ``boot`` only when the address may hold one (the boot file moved
 callback parameters out of it, or ``code``/``error`` is in it), so a plain page
-load never compiles this module. It answers:
+load never compiles this module; the engine asset (with core) is there by then.
+What an authorization response is, core decides (``callback_params``,
+``callback_disposition``). It answers:
 
 - is this an authorization response (``code``/``error`` with a ``state``, or
   without one while a login is in flight)? Ours, reused or foreign, the engine decides;
@@ -14,45 +16,56 @@ from __future__ import annotations
 
 from browser import aio, window
 
+from brython_oidc.core.authorization import callback_disposition, callback_params
+from brython_oidc.core.errors import ValidationError
+
 from . import keys, page
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-CALLBACK_MESSAGE = "brython-oidc:callback"
+
+#: A response core refused to read (a repeated parameter, RFC 6749 §3.1): the engine
+#: must see it, to refuse it with the reason; there is no state to relay.
+_MALFORMED: dict[str, str] = {}
 
 
-def _url_params(response_mode: object) -> Any:
-    # The address as loaded: the boot file may have moved the callback out of it.
-    url = window.URL.new(page.loaded_href())
-    text = str(url.hash)[1:] if response_mode == "fragment" else str(url.search)
-    return window.URLSearchParams.new(text)
+def _response(response_mode: object) -> dict[str, str] | None:
+    """The authorization response in the address as loaded (the boot file may have
+    moved it out of the address bar), as core reads it (``callback_params``)."""
+    mode = "fragment" if response_mode == "fragment" else "query"
+    try:
+        return callback_params(page.loaded_href(), mode)
+    except ValidationError:
+        return _MALFORMED
 
 
 def callback_state(response_mode: object) -> str | None:
     """The ``state`` of an authorization response in the URL (RFC 6749 §4.1.2), if any."""
-    params = _url_params(response_mode)
-    state = params.get("state")
-    if not isinstance(state, str) or not state:
+    params = _response(response_mode)
+    if not params or not ("code" in params or "error" in params):
         return None
-    if not (params.has("code") or params.has("error")):
-        return None
-    return state
+    return params.get("state") or None
 
 
 def callback_shaped(ns: str, response_mode: object) -> bool:
-    """An authorization response the engine must look at (handle, clean or refuse).
-
-    ``code`` or ``error`` with a ``state``; or with none while a transaction is in
-    flight (core.authorization.callback_disposition makes the decision).
-    """
-    params = _url_params(response_mode)
-    if not (params.has("code") or params.has("error")):
-        return False
-    state = params.get("state")
-    if isinstance(state, str) and state:
+    """An authorization response the engine must look at (handle, clean or refuse):
+    one ``core.authorization.callback_disposition`` has a disposition for."""
+    params = _response(response_mode)
+    if params is _MALFORMED:
         return True
+    state = params.get("state") if params else None
+    if not state:
+        disposition = callback_disposition(params, known=False, used=False, pending=_pending(ns))
+    else:
+        # Known, used or foreign: each has a disposition; which one, the engine finds.
+        disposition = callback_disposition(params, known=True, used=False, pending=False)
+    return disposition is not None
+
+
+def _pending(ns: str) -> bool:
+    """Whether a transaction is in flight (sessionStorage holds one)."""
     session = window.sessionStorage
     prefix = keys.transaction_prefix(ns)
     for i in range(session.length):
@@ -101,7 +114,7 @@ def post_callback(target: Any) -> None:
     """Hand the callback URL to ``target`` (the silent iframe's parent or the login
     popup's opener), same origin only; silent.py and popup.py listen for it."""
     message = window.Object.new()
-    message["type"] = CALLBACK_MESSAGE
+    message["type"] = keys.CALLBACK_MESSAGE
     message["url"] = page.loaded_href()
     target.postMessage(message, window.location.origin)
 

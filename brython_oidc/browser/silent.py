@@ -13,8 +13,10 @@ from browser import aio, document, window
 
 from brython_oidc.core.errors import RequestTimeout
 
+from . import keys
+
 # landing.post_callback sends this type from inside the iframe.
-MESSAGE_TYPE = "brython-oidc:callback"
+MESSAGE_TYPE = keys.CALLBACK_MESSAGE
 #: ``RequestTimeout.endpoint`` when the frame never answered (startup tells it apart
 #: from a token endpoint that did not).
 ENDPOINT = "authorization_endpoint (silent iframe)"

@@ -82,10 +82,11 @@ class SpaServer:
             self.assets.refresh()
             self.template = load_template(self.app_dir)
         a = self.assets
+        # The boot file first: it says what the page is doing before brython.js arrives.
         return render_index(
             self.template,
             config=self.config.oidc,
-            script_urls=(a.runtime.url, a.bundle.url, a.boot.url),
+            script_urls=(a.boot.url, a.runtime.url, a.bundle.url),
             main=self.config.main,
             title=self.app_dir.name,
         )

@@ -14,19 +14,22 @@ Fetch Metadata get index.html, where the runtime does the same job.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from starlette.requests import Request
 
 from brython_oidc.server.assets import Asset
+from brython_oidc.server.names import keys
 
-SCRIPT = b"""// brython-oidc: the silent-renew iframe hands its callback URL to the parent page
-// of the same origin (targetOrigin = own origin, never a wildcard).
-if (window.parent !== window) {
-  window.parent.postMessage(
-    { type: "brython-oidc:callback", url: window.location.href },
-    window.location.origin
-  );
-}
-"""
+#: The page's one script (``js/silent_callback.js``), given the message type.
+SCRIPT = (
+    "(function (MESSAGE) {\n"
+    + Path(__file__).with_name("js").joinpath("silent_callback.js").read_text(encoding="utf-8")
+    + "})("
+    + json.dumps(keys.CALLBACK_MESSAGE)
+    + ");\n"
+).encode()
 
 #: Hashed and immutable like the other scripts; CSP ``script-src 'self'`` allows it.
 SCRIPT_ASSET = Asset("silent-callback", SCRIPT)

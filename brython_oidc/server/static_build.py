@@ -180,7 +180,7 @@ def build_static_site(app_dir: Path, config: AppConfig, out: Path) -> list[Path]
     index = render_index(
         template,
         config=config.oidc,
-        script_urls=(assets.runtime.url, assets.bundle.url, assets.boot.url),
+        script_urls=(assets.boot.url, assets.runtime.url, assets.bundle.url),
         main=config.main,
         title=app_dir.name,
     )

@@ -66,8 +66,8 @@ import {module}
 BOOT_HTML = """<!doctype html>
 <html><head><meta charset="utf-8"><title>test app</title>
 <script type="application/json" id="brython-oidc-config">{config}</script>
-<script defer src="/brython.js"></script><script defer src="/bundle.js"></script>
 <script defer src="/boot.js"></script>
+<script defer src="/brython.js"></script><script defer src="/bundle.js"></script>
 </head><body>
 <div id="app"></div>
 <script type="text/python">

@@ -164,3 +164,16 @@ def test_status_follows_sign_in_restore_and_sign_out(driver: Any, spied: Any) ->
     assert_first_set_by_boot_file(driver, keys.SIGNING_OUT)
     wait_status(driver, keys.SIGNED_OUT)
     assert driver.execute_script("return window.app_status()") == keys.SIGNED_OUT
+
+
+def test_mock_mode_has_the_same_status(driver: Any, spied: Any) -> None:
+    """MockOidc keeps the status too: signed in as the mock user, then out on logout."""
+    spied.config = {"mock": {"user": {"sub": "m", "name": "Mock"}}}
+    driver.get(spied.origin + "/")
+    wait_state(driver, "logged-in")
+    assert_first_set_by_boot_file(driver, keys.LOADING)
+    wait_status(driver, keys.SIGNED_IN)
+    driver.execute_script("window.app_logout('home')")
+    wait_state(driver, "logged-out")
+    wait_status(driver, keys.SIGNED_OUT)
+    assert driver.execute_script("return window.app_status_events") == [keys.SIGNED_OUT]

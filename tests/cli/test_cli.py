@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 from brython_oidc import cli
 from brython_oidc.server import create_app
 from brython_oidc.testing.live_server import free_port
-from tests.server.helpers import ISSUER, injected_config, make_app, script_urls
+from tests.server.helpers import ISSUER, injected_config, make_app, script_url, script_urls
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -253,7 +253,7 @@ def test_new_scaffolds_an_app_that_serves_and_passes_its_test(
     page = client.get("/protected")
     assert page.status_code == 200
     assert injected_config(page.text)["client_id"] == "demo-spa"
-    bundle = client.get(script_urls(page.text)[1]).text
+    bundle = client.get(script_url(page.text, "bundle")).text
     assert '"main":' in bundle and '"tests.test_app"' not in bundle
 
     # The scaffold's own test passes (imported and run in-process: same assertions).
@@ -306,7 +306,7 @@ def test_new_then_serve_answers_over_http(tmp_path: Path) -> None:
         assert response.status_code == 200
         assert "import main" in response.text
         assert response.headers["content-security-policy"].startswith("default-src 'self'")
-        bundle = httpx.get(f"http://127.0.0.1:{port}{script_urls(response.text)[1]}")
+        bundle = httpx.get(f"http://127.0.0.1:{port}{script_url(response.text, 'bundle')}")
         assert bundle.status_code == 200 and '"main":' in bundle.text
     finally:
         proc.terminate()
@@ -355,9 +355,9 @@ def test_build_writes_shell_hashed_scripts_static_and_nginx(built: tuple[Path, s
     assert injected_config(page) == {"issuer": ISSUER, "client_id": "demo-spa"}
     urls = script_urls(page)
     assert [re.sub(r"\.[0-9a-f]{16}\.js$", "", u) for u in urls] == [
+        "/_brython_oidc/boot",
         "/_brython_oidc/brython",
         "/_brython_oidc/bundle",
-        "/_brython_oidc/boot",
     ]
     for url in urls:
         assert (out / url.lstrip("/")).is_file()

@@ -23,6 +23,7 @@ const url = new URL(scenario.href);
 const attributes = {};
 const fetched = [];
 const scripts = [];
+const loaded = [];  // DOMContentLoaded listeners
 let brythonOptions = null;
 const location = {
   get href() { return url.href; },
@@ -54,6 +55,7 @@ const context = {
     },
   },
   document: {
+    addEventListener(type, listener) { if (type === "DOMContentLoaded") { loaded.push(listener); } },
     documentElement: { setAttribute(name, value) { attributes[name] = value; } },
     body: { onload: null },
     head: {
@@ -73,6 +75,13 @@ const context = {
 };
 vm.createContext(context);
 vm.runInContext(fs.readFileSync(bootPath, "utf8"), context, { filename: bootPath });
+// What the boot file did before brython.js (the next deferred script) could run.
+const before = {
+  status: attributes[Object.keys(attributes)[0]] || null,
+  scripts: scripts.slice(),
+  brython: brythonOptions !== null,
+};
+loaded.forEach((listener) => listener({}));
 
 // brython() may wait for the engine's Promise: report once it has settled.
 setTimeout(() => {
@@ -89,5 +98,6 @@ setTimeout(() => {
     fetched,
     scripts,
     brython: brythonOptions,
+    before_brython_js: before,
   }));
 }, 10);

@@ -35,6 +35,12 @@ def script_urls(page: str) -> list[str]:
     return re.findall(r'<script defer src="([^"]+)"></script>', page)
 
 
+def script_url(page: str, stem: str) -> str:
+    """The page's hashed script ``/_brython_oidc/<stem>.<hash>.js`` (brython, bundle, boot)."""
+    (url,) = [u for u in script_urls(page) if u.rsplit("/", 1)[1].split(".")[0] == stem]
+    return url
+
+
 def injected_config(page: str) -> dict[str, object]:
     match = re.search(
         r'<script type="application/json" id="brython-oidc-config">(.*?)</script>', page, re.S

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from brython_oidc.server import create_app
 from brython_oidc.server.config_file import AppConfigError
-from tests.server.helpers import ISSUER, injected_config, script_urls
+from tests.server.helpers import ISSUER, injected_config, script_url, script_urls
 
 SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
@@ -106,7 +106,8 @@ def test_allowed_fetch_origins_widen_connect_src_only(tmp_path: Path) -> None:
 def test_assets_are_immutable_gzipped_and_revalidate_with_304(client: TestClient) -> None:
     urls = script_urls(client.get("/").text)
     stems = [url.rsplit("/", 1)[1].split(".")[0] for url in urls]
-    assert stems == ["brython", "bundle", "boot"]
+    # The boot file first: it sets the status before brython.js has arrived.
+    assert stems == ["boot", "brython", "bundle"]
     for url in urls:
         response = client.get(url, headers={"accept-encoding": "gzip"})
         assert response.status_code == 200
@@ -125,7 +126,7 @@ def test_assets_are_immutable_gzipped_and_revalidate_with_304(client: TestClient
 
 
 def test_identity_encoding_has_its_own_etag(client: TestClient) -> None:
-    url = script_urls(client.get("/").text)[0]
+    url = script_url(client.get("/").text, "brython")
     raw = client.get(url, headers={"accept-encoding": "identity"})
     zipped = client.get(url, headers={"accept-encoding": "gzip"})
     assert "content-encoding" not in raw.headers
@@ -139,7 +140,7 @@ def test_identity_encoding_has_its_own_etag(client: TestClient) -> None:
 
 
 def test_head_has_headers_and_no_body(client: TestClient) -> None:
-    url = script_urls(client.get("/").text)[1]
+    url = script_url(client.get("/").text, "bundle")
     head = client.head(url, headers={"accept-encoding": "identity"})
     get = client.get(url, headers={"accept-encoding": "identity"})
     assert head.status_code == 200 and head.content == b""
@@ -283,13 +284,13 @@ def test_app_index_html_overrides_the_shell(app_dir: Path) -> None:
 
 def test_dev_mode_rebuilds_the_bundle_when_a_source_changes(app_dir: Path) -> None:
     client = TestClient(create_app(app_dir, dev=True))
-    first = script_urls(client.get("/").text)[1]
-    assert script_urls(client.get("/").text)[1] == first  # nothing changed: same bundle
+    first = script_url(client.get("/").text, "bundle")
+    assert script_url(client.get("/").text, "bundle") == first  # nothing changed: same bundle
     main = app_dir / "main.py"
     # Issue 24: only modules imported from main ship, so main imports the new one.
     main.write_text(main.read_text() + "\nimport extra\nX = 'new code'\n")
     (app_dir / "extra.py").write_text("Y = 1\n")
-    second = script_urls(client.get("/").text)[1]
+    second = script_url(client.get("/").text, "bundle")
     assert second != first
     bundle = client.get(second).text
     assert "new code" in bundle and '"extra":' in bundle
@@ -298,9 +299,9 @@ def test_dev_mode_rebuilds_the_bundle_when_a_source_changes(app_dir: Path) -> No
 
 def test_production_mode_builds_once(app_dir: Path) -> None:
     client = TestClient(create_app(app_dir))
-    first = script_urls(client.get("/").text)[1]
+    first = script_url(client.get("/").text, "bundle")
     (app_dir / "main.py").write_text("X = 'changed'\n")
-    assert script_urls(client.get("/").text)[1] == first
+    assert script_url(client.get("/").text, "bundle") == first
 
 
 # --- raw ASGI, for paths an HTTP client would normalise ------------------------------------
@@ -344,7 +345,7 @@ def asgi_get(
 
 def test_gzip_body_is_valid_gzip(app_dir: Path) -> None:
     app = create_app(app_dir)
-    url = script_urls(TestClient(app).get("/").text)[1].encode()
+    url = script_url(TestClient(app).get("/").text, "bundle").encode()
     # Raw ASGI, to see the encoded bytes themselves (httpx would decode them).
     status, headers, body = asgi_get(app, url, ((b"accept-encoding", b"br, gzip"),))
     assert status == 200 and headers["content-encoding"] == "gzip"

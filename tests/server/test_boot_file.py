@@ -21,6 +21,7 @@ from brython_oidc.core.authorization import CALLBACK_PARAMS
 from brython_oidc.core.discovery import discovery_url
 from brython_oidc.server.assets import BOOT_JS, boot_data, boot_script
 from brython_oidc.server.names import keys
+from brython_oidc.server.silent_callback import SCRIPT
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -130,10 +131,12 @@ def test_every_storage_key_is_in_its_namespace() -> None:
 
 
 @needs_node
-def test_boot_js_and_the_served_file_are_valid_javascript(tmp_path: Path) -> None:
+def test_the_js_files_and_the_served_scripts_are_valid_javascript(tmp_path: Path) -> None:
     served = tmp_path / "served.js"
     served.write_bytes(boot_script(debug=1, engine_url="/e.js", oidc=OIDC))
-    for path in (BOOT_JS, served):
+    silent = tmp_path / "silent.js"
+    silent.write_bytes(SCRIPT)
+    for path in (BOOT_JS, served, BOOT_JS.with_name("silent_callback.js"), silent):
         subprocess.run([str(NODE), "--check", str(path)], check=True, timeout=30)
 
 
@@ -186,6 +189,12 @@ def test_callback_is_captured_says_signing_in_and_fetches_the_jwks(tmp_path: Pat
     assert [f["url"] for f in result["fetched"]] == [ISSUER + "jwks"]
     assert result["engine_at_start"] and result["scripts"] == ["/_brython_oidc/engine.x.js"]
     assert result["brython"] is not None  # started once the engine loaded
+    # Before brython.js ran: the status said, the engine (compiled for it) not yet added.
+    assert result["before_brython_js"] == {
+        "status": keys.SIGNING_IN,
+        "scripts": [],
+        "brython": False,
+    }
 
 
 @needs_node

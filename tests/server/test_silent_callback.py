@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from starlette.testclient import TestClient
 
+from brython_oidc.server.names import keys
 from brython_oidc.server.silent_callback import SCRIPT_ASSET
 
 IFRAME = {"Sec-Fetch-Dest": "iframe"}
@@ -24,7 +26,7 @@ def test_iframe_callback_gets_the_small_page(client: TestClient) -> None:
     assert script.status_code == 200
     assert "immutable" in script.headers["cache-control"]
     # The message the runtime's silent.py accepts, to its own origin only.
-    assert '"brython-oidc:callback"' in script.text
+    assert json.dumps(keys.CALLBACK_MESSAGE) in script.text
     assert "window.location.origin" in script.text and '"*"' not in script.text
 
 

@@ -1,9 +1,12 @@
-// brython_oidc's boot file: runs on every page, after brython.js and the bundle (all
-// three are deferred), before any Python. It
+// brython_oidc's boot file: runs on every page, first of the three deferred scripts
+// (then brython.js and the bundle), as soon as the page is parsed and before any of
+// Brython is there. It
 //   1. moves an authorization response out of the address bar,
-//   2. says on <html data-oidc-status> what the page is doing,
+//   2. says on <html data-oidc-status> what the page is doing (the runtime may still
+//      be downloading: the page can say "signing you in" at once),
 //   3. starts the one provider GET start-up will need (discovery or JWKS),
-//   4. loads the engine asset now when start-up will run the engine,
+//   4. once brython.js has run (DOMContentLoaded), loads the engine asset when
+//      start-up will run the engine, and
 //   5. starts Brython.
 // Every name it shares with the Python side comes in BOOT, one JSON value the server
 // wraps around this file (server/assets.py boot_data), made from the one definition of
@@ -25,9 +28,10 @@
   var globals = boot.globals;
 
   // 1. Brython's tracebacks name the page URL it captured (__BRYTHON__.script_path,
-  // taken when brython.js was evaluated, reset here), so a callback's code and state
-  // must be out of the address bar before brython() (a code never reaches the
-  // console). Only the callback parameters go; any other stays.
+  // taken when brython.js is evaluated: after this file, or before it in a template
+  // that orders the scripts otherwise, then reset here), so a callback's code and
+  // state must be out of the address bar before brython.js runs (a code never reaches
+  // the console). Only the callback parameters go; any other stays.
   (function captureCallback() {
     var names = boot.callback_params, found = false;
     function strip(part) {
@@ -101,11 +105,12 @@
     window[globals.early_get] = {url: url, response: response, controller: controller};
   })();
 
-  // 4. The engine asset (the protocol modules, precompiled): loaded at once when
-  // start-up runs the engine (browser/boot.py _start: a callback, the hint, a return
-  // from the provider's logout, session_restore = "iframe", mock mode), brython()
-  // then waiting for it; else after the ready mark (handle.Oidc.warm_up), or when a
-  // login click needs it (handle.load_engine).
+  // 4. The engine asset (the protocol modules, precompiled for brython.js, so never
+  // run before it): loaded at DOMContentLoaded when start-up runs the engine
+  // (browser/boot.py _start: a callback, the hint, a return from the provider's
+  // logout, session_restore = "iframe", mock mode), brython() then waiting for it;
+  // else after the ready mark (handle.Oidc.warm_up), or when a login click needs it
+  // (handle.load_engine).
   if (boot.engine_url) {
     var loading = null;
     var load = window[globals.engine] = function () {
@@ -126,28 +131,34 @@
     };
     // The callback runs only once the engine is there; a failed load is reported by
     // the next call that needs it (handle.load_engine), which fetches it again.
-    window[globals.idle] = function (callback, options) {
+    window[globals.idle] = function (run, options) {
       load().then(function (ok) {
-        if (!ok || !callback) { return; }
-        if (window.requestIdleCallback) { window.requestIdleCallback(callback, options); }
-        else { setTimeout(callback, 50); }
+        if (!ok || !run) { return; }
+        if (window.requestIdleCallback) { window.requestIdleCallback(run, options); }
+        else { setTimeout(run, 50); }
       });
     };
-    if (callback || hint || afterLogout || boot.restore_iframe || boot.mock) {
-      window[globals.engine_at_start] = load();
-    }
   }
+  var engineAtStart = Boolean(boot.engine_url) &&
+    (callback || hint || afterLogout || boot.restore_iframe || boot.mock);
 
-  // 5. Deferred scripts run once the document is parsed, so the page's Python is
-  // there. Starting here, not from body.onload as brython.js does by default, saves
-  // the wait for the window load event (every image, web font and iframe of the page).
-  // When start-up runs the engine, the start waits for it: it comes from the cache and
-  // runs in a few ms while the main thread is free (Brython started first delays it
-  // by its own start, bench/ab.py). brython.js wraps a body.onload it finds at
-  // DOMContentLoaded in one that calls brython() only if nothing did; without one it
-  // would call it again at load, running the page twice.
-  if (!document.body.onload) { document.body.onload = function () {}; }
-  function start() { brython(boot.brython); }
-  var engine = window[globals.engine_at_start];  // resolves, loaded or not: Python reports
-  if (engine) { engine.then(start); } else { start(); }
+  // 5. DOMContentLoaded comes once every deferred script has run: brython.js and the
+  // bundle are there, and the page's Python. Starting then, not from body.onload as
+  // brython.js does by default, saves the wait for the window load event (every image,
+  // web font and iframe of the page). When start-up runs the engine, the start waits
+  // for it: it comes from the cache and runs in a few ms while the main thread is free
+  // (Brython started first delays it by its own start, bench/ab.py). brython.js wraps
+  // a body.onload it finds at DOMContentLoaded (this listener runs first) in one that
+  // calls brython() only if nothing did; without one it would call it again at load,
+  // running the page twice.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.body.onload) { document.body.onload = function () {}; }
+    function start() { brython(boot.brython); }
+    if (engineAtStart) {
+      var engine = window[globals.engine_at_start] = window[globals.engine]();
+      engine.then(start);  // resolves, loaded or not: Python reports a failure
+    } else {
+      start();
+    }
+  });
 })(BOOT);
