@@ -164,15 +164,32 @@ def error_class_names() -> list[str]:
     return [cls.__name__ for cls in _error_classes()]
 
 
+# Classes whose ``code`` is read from the instance (a property), and what it reads.
+CODE_FROM = {"ErrorResponse": "its `error`", "ValidationError": "its `check`"}
+
+
+def _code_of(cls: type[Exception]) -> str:
+    """The ``code`` column: a registered ``error`` code, a class's ``code``, or where
+    an instance takes it from."""
+    for klass in cls.__mro__:
+        for name in ("error", "code"):
+            value = klass.__dict__.get(name)
+            if isinstance(value, str):
+                return f"`{value}`"
+            if isinstance(value, property):
+                return CODE_FROM.get(klass.__name__, "`oidc_error`")
+    return ""
+
+
 def render_errors() -> str:
     rows = ["| class | module | base | `code` / `error` | meaning |", "|---|---|---|---|---|"]
     for cls in _error_classes():
         base = cls.__mro__[1].__name__
-        code: Any = getattr(cls, "error_code", None) or getattr(cls, "code", "")
+        code = _code_of(cls)
         doc = inspect.getdoc(cls) or ""
         first = " ".join(doc.split("\n\n")[0].split()).replace("``", "`")
         module = cls.__module__.removeprefix("brython_oidc.")
-        rows.append(f"| `{cls.__name__}` | `{module}` | `{base}` | `{code}` | {first} |")
+        rows.append(f"| `{cls.__name__}` | `{module}` | `{base}` | {code} | {first} |")
     return "\n".join(rows)
 
 

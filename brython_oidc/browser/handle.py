@@ -47,6 +47,9 @@ def mark_ready() -> None:
 class Oidc:
     """One app's OIDC session in this tab. Create it with ``create_oidc``."""
 
+    #: ``MockOidc`` says True: an app may tell mock mode apart (tests/browser/test_mock_api.py).
+    is_mock = False
+
     def __init__(self, mapping: dict[str, object]) -> None:
         self._mapping = mapping
         self._session: Session | None = None

@@ -2,6 +2,8 @@
 
 Configured with ``"mock": {"user": {...claims}}`` (signed in as that user) or
 ``"mock": "logged-out"``. Tokens are obviously fake and never leave the page.
+``tests/browser/test_mock_api.py`` holds ``MockOidc`` to ``handle.Oidc``'s public API:
+an app written against one runs against the other.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class MockOidc:
     def __init__(self, mock: object) -> None:
         self.last_error = None
         self._subscribers: list[Callable[[object], None]] = []
+        self._status_subscribers: list[Callable[[str], None]] = []
         self.decoded_id_token: dict[str, object] | None = None
         self.tokens: TokenSet | None = None
         if mock == "logged-out":
@@ -57,6 +60,11 @@ class MockOidc:
     def is_user_logged_in(self) -> bool:
         return self.tokens is not None
 
+    @property
+    def status(self) -> str:
+        """``"signed-in"`` or ``"signed-out"``: mock mode has nothing in between."""
+        return "signed-in" if self.tokens is not None else "signed-out"
+
     async def get_tokens(self) -> TokenSet | None:
         return self.tokens
 
@@ -66,7 +74,15 @@ class MockOidc:
 
         return await window.fetch(url, to_js(init))
 
-    async def login(self, redirect_to: str | None = None, **_params: object) -> None:
+    async def renew(self) -> None:
+        """New mock tokens for the same user (an hour again), told to the subscribers."""
+        if self.decoded_id_token is not None:
+            self._sign_in(self.decoded_id_token)
+            self._notify()
+
+    async def login(
+        self, redirect_to: str | None = None, *, popup: bool = False, **_params: object
+    ) -> None:
         self._sign_in({"sub": "mock-user", "name": "Mock User"})
         self._notify()
         if redirect_to:
@@ -81,9 +97,15 @@ class MockOidc:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
 
+    def subscribe_to_status(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        self._status_subscribers.append(callback)
+        return lambda: self._status_subscribers.remove(callback)
+
     def subscribe_to_auto_logout_countdown(self, callback: object) -> Callable[[], None]:
         return lambda: None  # no idle timeout in mock mode
 
     def _notify(self) -> None:
         for callback in list(self._subscribers):
             callback(self.tokens)
+        for on_status in list(self._status_subscribers):
+            on_status(self.status)

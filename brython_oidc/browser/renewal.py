@@ -21,7 +21,7 @@ from browser import aio, window
 from brython_oidc.core.errors import (
     ErrorResponse,
     InteractionRequired,
-    LoginRequired,
+    InvalidGrant,
     OIDCError,
     TransportError,
     ValidationError,
@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 # Retries after the provider was unreachable: 2 s, 4 s, ... up to 60 s.
 RETRY_BASE = 2.0
 RETRY_CAP = 60.0
-NO_SESSION = (LoginRequired, InteractionRequired)
+#: OIDC Core §3.1.2.6: prompt=none found no session it may use (login_required and
+#: its siblings are subclasses).
+NO_SESSION = InteractionRequired
 
 
 def rand_unit() -> float:
@@ -117,10 +119,11 @@ class Renewal:
         except NO_SESSION as exc:
             session.fail(exc)
             session.clear("session_ended", broadcast=True)
+        except InvalidGrant as exc:
+            session.fail(exc)
+            session.clear("invalid_grant", broadcast=True)
         except ErrorResponse as exc:
             session.fail(exc)
-            if exc.error == "invalid_grant":
-                session.clear("invalid_grant", broadcast=True)
         except ValidationError as exc:
             session.fail(exc)
             if seen.refresh_token and session.config.use_refresh_tokens:
