@@ -43,11 +43,16 @@ class Provider:
         self.config = config
         self.metadata: ProviderMetadata | None = None
         self.keys: KeySet | None = None
+        #: The provider answered this page (its discovery document was fetched here,
+        #: not read from storage): a top-level redirect to it may follow
+        #: (core.startup_plan.PROVIDER_ANSWERS).
+        self.answered = False
         #: The discovery request in flight, shared by every caller meanwhile.
         self._discovering: aio.Future | None = None
 
     def forget(self) -> None:
-        """Fetch discovery again next time (after the provider was unreachable)."""
+        """Fetch discovery again next time (after the provider was unreachable, or to
+        learn that it answers now)."""
         self.metadata = None
         self.keys = None
         self._discovering = None
@@ -91,6 +96,7 @@ class Provider:
             started=http.take_started(url),  # the boot file may have sent it already
         )
         metadata = self._accept(document)
+        self.answered = True
         record = {"fetched_at": timers.now(), "document": document}
         window.sessionStorage.setItem(self._storage_key(), dumps(record))
         return metadata
