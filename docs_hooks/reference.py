@@ -164,20 +164,17 @@ def error_class_names() -> list[str]:
     return [cls.__name__ for cls in _error_classes()]
 
 
-# Classes whose ``code`` is read from the instance (a property), and what it reads.
-CODE_FROM = {"ErrorResponse": "its `error`", "ValidationError": "its `check`"}
-
-
 def _code_of(cls: type[Exception]) -> str:
-    """The ``code`` column: a registered ``error`` code, a class's ``code``, or where
-    an instance takes it from."""
+    """The ``code`` column: a registered ``error`` code, a class's ``code``, or the
+    attribute an instance takes it from (``errors._CodeFrom``)."""
     for klass in cls.__mro__:
         for name in ("error", "code"):
             value = klass.__dict__.get(name)
             if isinstance(value, str):
                 return f"`{value}`"
-            if isinstance(value, property):
-                return CODE_FROM.get(klass.__name__, "`oidc_error`")
+            field = getattr(value, "field", None)
+            if isinstance(field, str):
+                return f"its `{field}`"
     return ""
 
 

@@ -21,6 +21,21 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
+class _CodeFrom:
+    """``code`` read from another attribute of the instance (``error``, ``check``); on
+    the class itself, the family's name (``ValidationError.code``)."""
+
+    def __init__(self, family: str, field: str) -> None:
+        self.family = family
+        self.field = field
+
+    def __get__(self, instance: object, owner: object = None) -> str:
+        if instance is None:
+            return self.family
+        value: str = getattr(instance, self.field)
+        return value
+
+
 class OIDCError(Exception):
     """Base of every error brython_oidc raises.
 
@@ -30,15 +45,13 @@ class OIDCError(Exception):
     what it is about (the check, field or endpoint in front), for rewording it.
     """
 
+    code = "oidc_error"
+
     def __init__(self, detail: str, *, about: str | None = None) -> None:
         message = f"{about}: {detail}" if about else detail
         super().__init__(message)
         self.message = message
         self.detail = detail
-
-    @property
-    def code(self) -> str:
-        return "oidc_error"
 
     def __str__(self) -> str:
         return self.message
@@ -56,6 +69,8 @@ class ErrorResponse(OIDCError):
     cannot act on, or an extension) is a plain ``ErrorResponse``; a subclass's
     class attribute ``error`` is the code it stands for.
     """
+
+    code = _CodeFrom("error_response", "error")
 
     def __init__(
         self,
@@ -76,10 +91,6 @@ class ErrorResponse(OIDCError):
         self.error_uri = error_uri
         self.endpoint = endpoint
         self.status = status
-
-    @property
-    def code(self) -> str:
-        return self.error
 
 
 # Only the codes this client can receive and acts on have a class: the app (and the
@@ -204,6 +215,8 @@ class ValidationError(OIDCError):
     ``actual`` are evidence; callers must never put a token in them.
     """
 
+    code = _CodeFrom("validation_error", "check")
+
     def __init__(
         self,
         check: str,
@@ -216,10 +229,6 @@ class ValidationError(OIDCError):
         self.check = check
         self.expected = expected
         self.actual = actual
-
-    @property
-    def code(self) -> str:
-        return self.check
 
 
 class ConfigurationError(OIDCError):
