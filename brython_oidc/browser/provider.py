@@ -50,6 +50,10 @@ class Provider:
         #: The discovery request in flight, shared by every caller meanwhile.
         self._discovering: aio.Future | None = None
 
+    def heard_from(self) -> None:
+        """The provider answered this page some other way (the silent iframe's response)."""
+        self.answered = True
+
     def forget(self) -> None:
         """Fetch discovery again next time (after the provider was unreachable, or to
         learn that it answers now)."""

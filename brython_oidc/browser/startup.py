@@ -252,6 +252,9 @@ class Startup:
         callback_url = await silent_frame.silent_request(
             url, transaction.state, self.config.silent_timeout
         )
+        # Whatever it says (login_required too), the provider answered this page: a
+        # top-level redirect may follow without asking it again (PROVIDER_ANSWERS).
+        self.provider.heard_from()
         code = code_from_callback(self.config, metadata, transaction, callback_url)
         self.blind_iframe.clear()  # the provider's session reached the iframe
         verified = await exchange_code(self.provider, transaction, code, clock_jump=self.clock_jump)
