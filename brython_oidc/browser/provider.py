@@ -50,6 +50,26 @@ class Provider:
         #: The discovery request in flight, shared by every caller meanwhile.
         self._discovering: aio.Future | None = None
 
+    async def confirm_answers(self) -> None:
+        """Whether the provider answers now: its discovery URL, status only (the stored
+        document stays; nothing is parsed). ``TransportError`` when it does not.
+
+        DESIGN "When things go wrong": the top level goes to the provider only after
+        it answered this page (core.startup_plan.PROVIDER_ANSWERS).
+        """
+        if self.answered:
+            return
+        url = discovery_url(self.config.issuer)
+        response = await http.request(
+            url,
+            endpoint="discovery",
+            timeout=self.config.request_timeout,
+            started=http.take_started(url),
+        )
+        if response.status != 200:
+            raise _http_error("discovery", url, response.status)
+        self.answered = True
+
     def heard_from(self) -> None:
         """The provider answered this page some other way (the silent iframe's response)."""
         self.answered = True

@@ -189,11 +189,10 @@ class Startup:
             if step == plan.SILENT_IFRAME:
                 if await self.silent_iframe_step():
                     return
-            elif step == plan.PROVIDER_ANSWERS and not self.provider.answered:
+            elif step == plan.PROVIDER_ANSWERS:
                 # A stored discovery document is no answer: ask (a failure raises,
                 # and the page stays, signed out, with the error; retried with backoff).
-                self.provider.forget()
-                await self.provider.discover()
+                await self.provider.confirm_answers()
             elif step == plan.TOP_LEVEL_PROMPT_NONE:
                 await self.top_level_prompt_none()
 
