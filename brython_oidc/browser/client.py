@@ -7,10 +7,11 @@ holds, and loads the engine when needed). It builds the pieces and wires them:
   and only writer of the session state;
 - ``startup.Startup``: callback, sibling tab, restore (``core.startup_plan``);
 - ``renewal.Renewal``: scheduled renewal and its failures (``core.renewal_policy``);
-- ``logout.Logout``, ``idle.IdleWatch``, and the tabs (``tabs``, ``channel``, ``locks``).
+- ``login.Login``, ``logout.Logout``, ``idle.IdleWatch``, and the tabs (``tabs``,
+  ``channel``, ``locks``).
 
 Each receives only what it uses; none imports this module. What is left here: the
-app's calls (``login``, ``fetch`` ...), a sign-in's side effects (userinfo, the
+app's calls (``fetch``, and the others forwarded), a sign-in's side effects (userinfo, the
 hint, the session lock, the other tabs) and the channel's messages.
 """
 
@@ -18,19 +19,17 @@ from __future__ import annotations
 
 from browser import aio, window
 
-from brython_oidc.core.authorization import safe_return_path
 from brython_oidc.core.errors import OIDCError, TransportError, ValidationError
 from brython_oidc.core.renewal_policy import REFRESH_TOKEN
 from brython_oidc.core.schedule import settle_clock_jump
 from brython_oidc.core.urls import url_origin
 
 from . import keys, page, tabs, timers, webcrypto
-from .authorize import authorization_request
-from .callback import code_from_callback
 from .channel import Channel
-from .exchange import exchange_code, refresh
+from .exchange import refresh
 from .jsjson import to_js
 from .locks import Election, SharedLock
+from .login import Login
 from .logout import Logout, restore_after_logout
 from .provider import Provider
 from .renewal import Renewal
@@ -42,9 +41,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from brython_oidc.core.authorization import Transaction
     from brython_oidc.core.config import ClientConfig
-    from brython_oidc.core.discovery import ProviderMetadata
     from brython_oidc.core.messages import Message
     from brython_oidc.core.token import TokenSet
 
@@ -102,6 +99,15 @@ class Session:
             state=state,
             sign_in=self.sign_in,
             adopt=self.adopt,
+            clock_jump=self.clock_jump,
+        )
+        self.logins = Login(
+            config=config,
+            provider=self.provider,
+            transactions=self.transactions,
+            state=state,
+            sign_in=self.sign_in,
+            fail=self.startup.fail,
             clock_jump=self.clock_jump,
         )
         self.logouts = Logout(
@@ -169,55 +175,7 @@ class Session:
     async def login(
         self, redirect_to: str | None = None, *, popup: bool = False, **params: object
     ) -> None:
-        """RFC 6749 §4.1.1 with PKCE; by redirect, or in a popup when asked.
-
-        A failure before the redirect (provider down, bad discovery document) is
-        raised and kept in ``last_error``: the click must say why nothing happened.
-        """
-        return_to = safe_return_path(redirect_to or page.current_path())
-        prompt, login_hint = params.pop("prompt", None), params.pop("login_hint", None)
-        try:
-            metadata = await self.provider.discover()
-            url, transaction = await authorization_request(
-                self.config,
-                metadata,
-                self.transactions,
-                kind="popup" if popup else "login",
-                return_to=return_to,
-                prompt=str(prompt) if prompt else None,
-                login_hint=str(login_hint) if login_hint else None,
-                extra_params=params,
-            )
-        except OIDCError as exc:
-            self.state.fail(exc)  # the user retries by clicking again
-            raise exc  # not bare: see startup.Startup.redeem
-        else:  # not after the try: tests/server/test_brython_frame_rule.py
-            if not popup:
-                self.state.set_status(keys.SIGNING_IN)
-                page.navigate(url)
-                return
-            await self._login_in_popup(metadata, url, transaction)
-        if redirect_to:
-            page.replace_url(return_to)
-
-    async def _login_in_popup(
-        self, metadata: ProviderMetadata, url: str, transaction: Transaction
-    ) -> None:
-        self.state.set_status(keys.SIGNING_IN)
-        try:
-            from .popup import popup_request  # on use: most pages never open a popup
-
-            callback_url = await popup_request(url, transaction.state, self.config.transaction_ttl)
-            code = code_from_callback(self.config, metadata, transaction, callback_url)
-            verified = await exchange_code(
-                self.provider, transaction, code, clock_jump=self.clock_jump
-            )
-            await self.sign_in(verified)
-        except OIDCError as exc:
-            self.startup.fail(exc)
-            raise exc  # not bare: see startup.Startup.redeem
-        finally:
-            self.state.settle()
+        await self.logins.run(redirect_to, popup=popup, **params)
 
     async def logout(self, redirect_to: str = "home") -> None:
         await self.logouts.run(redirect_to)
