@@ -169,15 +169,29 @@ def error_class_names() -> list[str]:
     return [cls.__name__ for cls in _error_classes()]
 
 
+def _code_of(cls: type[Exception]) -> str:
+    """The ``code`` column: a registered ``error`` code, a class's ``code``, or the
+    attribute an instance takes it from (``errors._CodeFrom``)."""
+    for klass in cls.__mro__:
+        for name in ("error", "code"):
+            value = klass.__dict__.get(name)
+            if isinstance(value, str):
+                return f"`{value}`"
+            field = getattr(value, "field", None)
+            if isinstance(field, str):
+                return f"its `{field}`"
+    return ""
+
+
 def render_errors() -> str:
     rows = ["| class | module | base | `code` / `error` | meaning |", "|---|---|---|---|---|"]
     for cls in _error_classes():
         base = cls.__mro__[1].__name__
-        code: Any = getattr(cls, "error_code", None) or getattr(cls, "code", "")
+        code = _code_of(cls)
         doc = inspect.getdoc(cls) or ""
         first = " ".join(doc.split("\n\n")[0].split()).replace("``", "`")
         module = cls.__module__.removeprefix("brython_oidc.")
-        rows.append(f"| `{cls.__name__}` | `{module}` | `{base}` | `{code}` | {first} |")
+        rows.append(f"| `{cls.__name__}` | `{module}` | `{base}` | {code} | {first} |")
     return "\n".join(rows)
 
 

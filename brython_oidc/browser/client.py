@@ -1,105 +1,155 @@
-"""The protocol engine behind ``handle.Oidc``: one app's session in this tab.
+"""The engine: one app's session in this tab, as the composition root.
 
-It holds the tokens (in memory only) and sequences the steps that live in their
-own modules: start-up (callback, sibling tab, restore), login by redirect or
-popup, renewal (``renewal``), cross-tab sync (``tabs``), idle timeout and logout.
+``Session`` is the engine (the one name for it; ``handle.Oidc`` is what the app
+holds, and loads the engine when needed). It builds the pieces and wires them:
+
+- ``state.SessionState``: tokens, claims, userinfo, last error, status; the one owner
+  and only writer of the session state;
+- ``startup.Startup``: callback, sibling tab, restore (``core.startup_plan``);
+- ``renewal.Renewal``: scheduled renewal and its failures (``core.renewal_policy``);
+- ``login.Login``, ``logout.Logout``, ``idle.IdleWatch``, and the tabs (``tabs``,
+  ``channel``, ``locks``).
+
+Each receives only what it uses; none imports this module. What is left here: the
+app's calls (``fetch``, and the others forwarded), a sign-in's side effects (userinfo, the
+hint, the session lock, the other tabs) and the channel's messages.
 """
 
 from __future__ import annotations
 
-from browser import window
+from browser import aio, window
 
-from brython_oidc.core.authorization import (
-    safe_return_path,
-)
 from brython_oidc.core.errors import OIDCError, TransportError, ValidationError
+from brython_oidc.core.renewal_policy import REFRESH_TOKEN
 from brython_oidc.core.schedule import settle_clock_jump
 from brython_oidc.core.urls import url_origin
 
-from . import keys, logout, page, startup, tabs, timers, webcrypto
-from .authorize import authorization_request
-from .callback import code_from_callback
+from . import keys, page, tabs, timers, webcrypto
 from .channel import Channel
-from .exchange import exchange_code, refresh
+from .exchange import refresh
 from .jsjson import to_js
 from .locks import Election, SharedLock
+from .login import Login
+from .logout import Logout, restore_after_logout
 from .provider import Provider
 from .renewal import Renewal
+from .startup import Startup
+from .state import SessionState
 from .storage import Stamp, TransactionStore, blind_iframe_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from brython_oidc.core.authorization import Transaction
     from brython_oidc.core.config import ClientConfig
-    from brython_oidc.core.discovery import ProviderMetadata
     from brython_oidc.core.messages import Message
     from brython_oidc.core.token import TokenSet
 
     from .callback import Received
     from .exchange import Verified
-    from .handle import Oidc
     from .idle import IdleWatch
+    from .startup import Sibling
 
 
 class Session:
+    """The engine. ``token_subscribers``, ``countdown_subscribers`` and
+    ``status_subscribers`` are the handle's lists: subscriptions made before the
+    engine loaded still count."""
+
     def __init__(
-        self, config: ClientConfig, handle: Oidc, provider: Provider | None = None
+        self,
+        config: ClientConfig,
+        *,
+        token_subscribers: list[Callable[[TokenSet | None], None]],
+        countdown_subscribers: list[Callable[[int | None], None]],
+        status_subscribers: list[Callable[[str], None]] | None = None,
+        provider: Provider | None = None,
     ) -> None:
         self.config = config
         self.namespace = namespace = keys.namespace(config.issuer, config.client_id)
-        self.tab_id = webcrypto.random_bytes(8).hex()
+        self.state = state = SessionState(token_subscribers, status_subscribers)
+        self.countdown_subscribers = countdown_subscribers
         self.transactions = TransactionStore(namespace)
         self.hint = Stamp(keys.hint_key(namespace))
-        self.blind_iframe = Stamp(blind_iframe_key(namespace))
-        self.lock_name = keys.renew_lock(namespace)
         self.session_lock = SharedLock(keys.session_lock(namespace))
         #: ``provider``: the one that received the callback (its keys may be in flight).
         self.provider = provider or Provider(config)
-        self.tokens: TokenSet | None = None
-        #: A callback's code whose exchange found the provider unreachable (retried).
-        self.pending_code: tuple[Transaction, str] | None = None
-        self.decoded_id_token: dict[str, object] | None = None
-        self.userinfo: dict[str, object] | None = None
         #: Provider clock minus local clock, estimated from the last ID token's iat.
         self.clock_offset = 0.0
-        #: Adds up the wall clock's jumps since load (set by startup.start_logged_out).
+        #: Adds up the wall clock's jumps since load (set by ``watch``).
         self.clock: timers.ClockWatch | None = None
-        #: The clock jump total when the current tokens were set: their wall-clock
-        #: stamps (expires_at) are on the clock of that moment.
-        self.tokens_clock = 0.0
-        #: The last failure, typed (``OIDCError`` subclasses); ``None`` after a success.
-        self.last_error: OIDCError | None = None
-        # The handle's lists: subscriptions made before the engine loaded still count.
-        self.token_subscribers: list[Callable[[TokenSet | None], None]] = handle.token_subscribers
-        self.countdown_subscribers: list[Callable[[int | None], None]] = (
-            handle.countdown_subscribers
-        )
-        #: handle.Status: the renewal says "renewing" (the engine owns its other changes).
-        self.status_keeper = handle.status_keeper
-        self.renewal = Renewal(self)
-        self.sibling: tabs.SiblingRequest | None = None
-        self.channel = Channel(config.issuer, config.client_id, self.tab_id)
+        self.channel = Channel(config.issuer, config.client_id, webcrypto.random_bytes(8).hex())
         self.channel.subscribe(self.on_message)
-        self.election = Election(self.channel)
+        self.renewal = Renewal(
+            state=state,
+            config=config,
+            namespace=namespace,
+            election=Election(self.channel),
+            renew=self.renew_with,
+            sign_out=self.sign_out,
+            clock_jump=self.clock_jump,
+        )
+        self.startup = Startup(
+            config=config,
+            provider=self.provider,
+            transactions=self.transactions,
+            hint=self.hint,
+            blind_iframe=Stamp(blind_iframe_key(namespace)),
+            channel=self.channel,
+            state=state,
+            sign_in=self.sign_in,
+            adopt=self.adopt,
+            clock_jump=self.clock_jump,
+        )
+        self.logins = Login(
+            config=config,
+            provider=self.provider,
+            transactions=self.transactions,
+            state=state,
+            sign_in=self.sign_in,
+            fail=self.startup.fail,
+            clock_jump=self.clock_jump,
+        )
+        self.logouts = Logout(
+            state=state,
+            provider=self.provider,
+            config=config,
+            namespace=namespace,
+            sign_out=self.sign_out,
+        )
         self.idle: IdleWatch | None = None
-        #: start_logged_out ran (watchers set): a login click may load the engine first.
+        #: ``watch`` ran (watchers set): a login click may load the engine first.
         self.watching = False
 
-    # --- public API (through handle.Oidc) -----------------------------------------------
+    # --- what the handle reads ----------------------------------------------------------
+
+    @property
+    def tokens(self) -> TokenSet | None:
+        return self.state.tokens
+
+    @property
+    def decoded_id_token(self) -> dict[str, object] | None:
+        return self.state.claims
 
     @property
     def user(self) -> dict[str, object] | None:
-        """ID token claims with the (sub-checked) userinfo claims on top."""
-        if self.decoded_id_token is None:
-            return None
-        return {**self.decoded_id_token, **(self.userinfo or {})}
+        return self.state.user
+
+    @property
+    def last_error(self) -> OIDCError | None:
+        return self.state.last_error
+
+    @property
+    def status(self) -> str:
+        """One of ``keys.STATUSES``."""
+        return self.state.status
+
+    # --- public API (through handle.Oidc) -----------------------------------------------
 
     async def get_tokens(self) -> TokenSet | None:
-        if self.tokens is not None and self.renewal.due():
+        if self.state.tokens is not None and self.renewal.due():
             await self.renewal.run()
-        return self.tokens
+        return self.state.tokens
 
     async def renew(self) -> None:
         await self.renewal.run()
@@ -125,97 +175,77 @@ class Session:
     async def login(
         self, redirect_to: str | None = None, *, popup: bool = False, **params: object
     ) -> None:
-        """RFC 6749 §4.1.1 with PKCE; by redirect, or in a popup when asked.
-
-        A failure before the redirect (provider down, bad discovery document) is
-        raised and kept in ``last_error``: the click must say why nothing happened.
-        """
-        return_to = safe_return_path(redirect_to or page.current_path())
-        prompt, login_hint = params.pop("prompt", None), params.pop("login_hint", None)
-        try:
-            metadata = await self.provider.discover()
-            url, transaction = await authorization_request(
-                self.config,
-                metadata,
-                self.transactions,
-                kind="popup" if popup else "login",
-                return_to=return_to,
-                prompt=str(prompt) if prompt else None,
-                login_hint=str(login_hint) if login_hint else None,
-                extra_params=params,
-            )
-        except OIDCError as exc:
-            self.fail(exc, retry=False)  # the user retries by clicking again
-            raise exc  # not bare: see startup.redeem
-        else:  # not after the try: tests/server/test_brython_frame_rule.py
-            if not popup:
-                page.navigate(url)
-                return
-            await self._login_in_popup(metadata, url, transaction)
-        if redirect_to:
-            page.replace_url(return_to)
-
-    async def _login_in_popup(
-        self, metadata: ProviderMetadata, url: str, transaction: Transaction
-    ) -> None:
-        try:
-            from .popup import popup_request  # on use: most pages never open a popup
-
-            callback_url = await popup_request(url, transaction.state, self.config.transaction_ttl)
-            code = code_from_callback(self.config, metadata, transaction, callback_url)
-            verified = await exchange_code(
-                self.provider, transaction, code, clock_jump=self.clock_jump
-            )
-            await self.sign_in(verified)
-        except OIDCError as exc:
-            self.fail(exc)
-            raise exc  # not bare: see startup.redeem
+        await self.logins.run(redirect_to, popup=popup, **params)
 
     async def logout(self, redirect_to: str = "home") -> None:
-        await logout.logout(self, redirect_to)
+        await self.logouts.run(redirect_to)
 
-    # --- start-up (the steps live in ``startup``) ----------------------------------------
+    # --- start-up -----------------------------------------------------------------------
 
     async def start(
-        self, *, sibling: startup.Sibling, restore: bool, received: Received | None = None
+        self, *, sibling: Sibling, restore: bool, received: Received | None = None
     ) -> None:
-        await startup.start(self, sibling=sibling, restore=restore, received=received)
+        self.watch()
+        await self.startup.start(sibling=sibling, restore=restore, received=received)
 
     def start_logged_out(self) -> None:
-        startup.start_logged_out(self)
-        startup.prefetch_discovery(self)
+        """The engine loaded after the ready mark (nothing to restore): watch, and have
+        the discovery document before any click."""
+        self.watch()
+        if self.state.status == keys.LOADING:
+            self.state.settle()
+        self.startup.prefetch_discovery()
 
-    async def restore(self) -> None:
-        await startup.restore_session(self)
+    def watch(self) -> None:
+        """The part of start-up that needs no provider: storage upkeep and watchers (once)."""
+        if self.watching:
+            return
+        self.watching = True
+        self.transactions.purge(timers.now(), self.config.transaction_ttl)
+        restore_after_logout(self.namespace)
+        timers.on_wake(self.on_wake)
+        self.clock = timers.ClockWatch(self.on_clock_jump)
+        if self.config.idle_timeout is not None:
+            from .idle import IdleWatch  # only with an idle timeout configured
 
-    async def silent(self) -> None:
-        await startup.silent(self)
+            self.idle = IdleWatch(
+                state=self.state,
+                config=self.config,
+                channel=self.channel,
+                countdown=self.notify_countdown,
+                logout=lambda: self.logout(redirect_to="current page"),
+            )
 
-    async def retry_start(self) -> None:
-        await startup.retry_start(self)
+    def on_wake(self, _reason: str) -> None:
+        """The tab woke (visibilitychange, online, pageshow) or the clock jumped."""
+        if self.state.tokens is not None:
+            self.renewal.on_wake()
+        elif isinstance(self.state.last_error, TransportError):
+            aio.run(self.startup.retry())
+
+    def on_clock_jump(self, jump: float) -> None:
+        """The wall clock jumped ``jump`` s (timers.ClockWatch)."""
+        if self.idle is not None:
+            self.idle.on_clock_jump(jump)
+        if self.state.tokens is None:
+            self.on_wake("clock")
+        else:
+            self.renewal.on_clock_jump()
 
     # --- tokens -------------------------------------------------------------------------
 
-    async def renew_now(self) -> None:
-        """One renewal, called by ``renewal`` under the lock."""
-        tokens, claims = self.tokens, self.decoded_id_token
+    async def renew_with(self, grant: str) -> None:
+        """One renewal with ``grant`` (core.renewal_policy); ``renewal`` calls it under the lock."""
+        tokens, claims = self.state.tokens, self.state.claims
         if tokens is None or claims is None:
             return
-        status = self.status_keeper
-        status.set(keys.RENEWING)
-        try:
-            await self._renew_now(tokens, claims)
-        finally:
-            status.settle(self.tokens is not None)
-
-    async def _renew_now(self, tokens: TokenSet, claims: dict[str, object]) -> None:
-        if self.config.use_refresh_tokens and tokens.refresh_token:
+        if grant == REFRESH_TOKEN and tokens.refresh_token:
             verified = await refresh(
                 self.provider, tokens, claims, self.clock_offset, clock_jump=self.clock_jump
             )
             await self.sign_in(verified)
         else:
-            await self.silent()
+            await self.startup.silent()
 
     def clock_jump(self) -> float:
         """The net wall-clock jump this page measured since load (0 without a watch)."""
@@ -223,15 +253,16 @@ class Session:
 
     async def sign_in(self, verified: Verified) -> None:
         """New verified tokens: fetch userinfo, keep them, tell the app and the tabs."""
-        first = self.tokens is None
+        state = self.state
+        first = state.tokens is None
         self.clock_offset = verified.clock_offset
         if self.clock is not None:
             # The provider's iat agrees with our clock again: stop widening the checks.
             self.clock.total = settle_clock_jump(
                 self.clock.total, verified.clock_offset, leeway=self.config.clock_leeway
             )
-        userinfo = self.userinfo
-        if self.config.load_userinfo and (first or verified.claims is not self.decoded_id_token):
+        userinfo = state.userinfo
+        if self.config.load_userinfo and (first or verified.claims is not state.claims):
             userinfo = await self.fetch_userinfo(verified)
         self.renewal.mark_renewed()
         self.set_tokens(verified.tokens, verified.claims, userinfo, broadcast=True)
@@ -248,12 +279,12 @@ class Session:
             if exc.check == "sub":
                 # OIDC Core §5.3.4: another user's claims for this token. Loud: the
                 # sign-in is refused (the provider or the response is not to be trusted).
-                raise exc  # not bare: see startup.redeem
-            self.fail(exc)
+                raise exc  # not bare: see startup.Startup.redeem
+            self.startup.fail(exc)
             return None
         except OIDCError as exc:
             # Userinfo down or refused: the sign-in stands on the verified ID token.
-            self.fail(exc)
+            self.startup.fail(exc)
             return None
 
     def set_tokens(
@@ -264,18 +295,14 @@ class Session:
         *,
         broadcast: bool,
     ) -> None:
-        self.tokens = tokens
-        self.tokens_clock = self.clock_jump()
-        self.decoded_id_token = claims
-        self.userinfo = userinfo
-        self.last_error = None
+        self.state.set_tokens(tokens, claims, userinfo, clock=self.clock_jump())
         self.hint.set(timers.now())
         self.session_lock.hold()
         self.renewal.schedule()
         if broadcast:
             payload = tabs.tokens_payload(tokens, claims, userinfo, self.renewal.generation)
             self.channel.post("tokens", payload)
-        self.notify()
+        self.state.notify()
 
     def adopt(self, payload: dict[str, object]) -> None:
         """Tokens handed over by another tab of this app (same origin, in memory)."""
@@ -284,58 +311,41 @@ class Session:
             self.renewal.adopted(payload.get("renewal"))
             self.set_tokens(*adopted, broadcast=False)
 
+    def sign_out(self, reason: str) -> None:
+        """Signed out here and in every tab (``reason`` goes to the others)."""
+        self.clear(reason, broadcast=True)
+
     def clear(self, reason: str, *, broadcast: bool) -> None:
-        was_in = self.tokens is not None
-        self.tokens = None
-        self.decoded_id_token = None
-        self.userinfo = None
         self.renewal.cancel()
         self.hint.clear()
         self.session_lock.release()
         if broadcast:
             self.channel.post("logout", {"reason": reason})
-        if was_in:
-            self.notify()
+        self.state.clear()
 
     # --- tabs and the app ---------------------------------------------------------------
 
     def on_message(self, message: Message) -> None:
         kind, payload = message.kind, message.payload
+        state = self.state
         if kind == "tokens":
             self.adopt(payload)
         elif kind == "logout":
             self.clear(str(payload.get("reason", "logout")), broadcast=False)
-        elif kind == "session_request" and self.tokens is not None:
-            claims = self.decoded_id_token or {}
+        elif kind == "session_request" and state.tokens is not None:
             answer = tabs.tokens_payload(
-                self.tokens, claims, self.userinfo, self.renewal.generation
+                state.tokens, state.claims or {}, state.userinfo, self.renewal.generation
             )
             self.channel.post(
                 "session_response", {"request_id": payload["request_id"], "tokens": answer}
             )
-        elif kind == "session_response" and self.sibling is not None:
-            self.sibling.answer(payload.get("request_id"), payload.get("tokens"))
+        elif kind == "session_response" and self.startup.sibling is not None:
+            self.startup.sibling.answer(payload.get("request_id"), payload.get("tokens"))
         elif kind == "activity" and self.idle is not None:
             at = payload.get("at")
             if isinstance(at, (int, float)):
                 self.idle.seen(float(at))
 
-    def notify(self) -> None:
-        for callback in list(self.token_subscribers):
-            try:
-                callback(self.tokens)
-            except Exception as exc:
-                window.console.error(
-                    f"brython-oidc: a tokens subscriber failed: {type(exc).__name__}"
-                )
-
     def notify_countdown(self, seconds: int | None) -> None:
         for callback in list(self.countdown_subscribers):
             callback(seconds)
-
-    def fail(self, exc: OIDCError, *, retry: bool = True) -> None:
-        self.last_error = exc
-        # The message is built by core without tokens; safe for the console.
-        window.console.warn(f"brython-oidc: {type(exc).__name__}: {exc}")
-        if retry and isinstance(exc, TransportError) and self.tokens is None:
-            self.renewal.retry_later(self.retry_start)

@@ -204,10 +204,9 @@ def explain_clock(exc: ValidationError, offset: float, leeway: float) -> Validat
         return exc
     seconds = int(abs(offset))
     direction = "ahead of" if offset < 0 else "behind"
-    message = str(exc).partition(": ")[2]
     return ValidationError(
         exc.check,
-        f"{message}; the local clock looks {seconds} s {direction} the provider"
+        f"{exc.detail}; the local clock looks {seconds} s {direction} the provider"
         " (or the provider's clock is wrong)",
         expected=exc.expected,
         actual=exc.actual,

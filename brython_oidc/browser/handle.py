@@ -1,6 +1,6 @@
 """The object ``create_oidc`` returns: the app's view of the session.
 
-It is cheap to create: the protocol engine (``client.Session``, which imports
+It is cheap to create: the engine (``client.Session``, which imports
 core/) is loaded only when needed — at start-up when there is something to
 restore, else in the background right after the ready mark, or on the first
 ``login()``. Its modules come in the engine asset (server/assets.py), not in the
@@ -18,11 +18,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from brython_oidc.core.config import ClientConfig
     from brython_oidc.core.errors import OIDCError
     from brython_oidc.core.token import TokenSet
 
     from .callback import Received
     from .client import Session
+    from .provider import Provider
 
 READY_MARK = "brython-oidc:ready"
 
@@ -88,6 +90,9 @@ class Status:
 class Oidc:
     """One app's OIDC session in this tab. Create it with ``create_oidc``."""
 
+    #: ``MockOidc`` says True: an app may tell mock mode apart (tests/browser/test_mock_api.py).
+    is_mock = False
+
     def __init__(self, mapping: dict[str, object]) -> None:
         self._mapping = mapping
         self._session: Session | None = None
@@ -123,15 +128,29 @@ class Oidc:
         from .client import Session
 
         if received is not None:
-            self._session = Session(received.config, self, received.provider)
+            self._session = self._create(Session, received.config, received.provider)
             return self._session
         try:
             config = ClientConfig.from_mapping(self._mapping)
         except OIDCError as exc:
             self._load_error = exc
             raise exc  # not bare: see startup.redeem
-        self._session = Session(config, self)
+        self._session = self._create(Session, config, None)
         return self._session
+
+    def _create(
+        self, engine: type[Session], config: ClientConfig, provider: Provider | None
+    ) -> Session:
+        # The handle's lists: subscriptions made before the engine loaded still count.
+        return engine(
+            config,
+            token_subscribers=self.token_subscribers,
+            countdown_subscribers=self.countdown_subscribers,
+            # The engine's state owner says each change it makes (restoring, renewing,
+            # signing in or out); ``Status`` writes it to <html> and tells the app.
+            status_subscribers=[self.status_keeper.set],
+            provider=provider,
+        )
 
     async def _engine(self) -> Session:
         """``load()``, once the engine asset is there (``load_engine``)."""

@@ -19,7 +19,12 @@ from . import timers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .client import Session
+    from collections.abc import Awaitable, Callable
+
+    from brython_oidc.core.config import ClientConfig
+
+    from .channel import Channel
+    from .state import SessionState
 
 ACTIVITY_EVENTS = ("mousedown", "keydown", "touchstart", "scroll", "pointermove")
 THROTTLE_S = 1.0
@@ -27,8 +32,23 @@ TICK_MS = 1000
 
 
 class IdleWatch:
-    def __init__(self, oidc: Session) -> None:
-        self.oidc = oidc
+    """Receives only what it uses: ``countdown(seconds)`` tells the app,
+    ``logout()`` signs out everywhere (the composition root's)."""
+
+    def __init__(
+        self,
+        *,
+        state: SessionState,
+        config: ClientConfig,
+        channel: Channel,
+        countdown: Callable[[int | None], None],
+        logout: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.state = state
+        self.config = config
+        self.channel = channel
+        self.countdown = countdown
+        self.logout = logout
         self.last_activity = timers.now()
         self.last_broadcast = 0.0
         self.shown: int | None = None
@@ -51,24 +71,24 @@ class IdleWatch:
     def _on_activity(self, _event: object) -> None:
         now = timers.now()
         self.seen(now)
-        if now - self.last_broadcast >= THROTTLE_S and (self.oidc.tokens is not None):
+        if now - self.last_broadcast >= THROTTLE_S and self.state.tokens is not None:
             self.last_broadcast = now
-            self.oidc.channel.post("activity", {"at": now})
+            self.channel.post("activity", {"at": now})
 
     def _tick(self) -> None:
-        if not (self.oidc.tokens is not None):
+        if self.state.tokens is None:
             if self.shown is not None:
                 self.shown = None
-                self.oidc.notify_countdown(None)
+                self.countdown(None)
             return
-        remaining = idle_remaining(self.last_activity, timers.now(), self.oidc.config.idle_timeout)
-        if idle_warning_due(remaining, self.oidc.config.idle_warning):
+        remaining = idle_remaining(self.last_activity, timers.now(), self.config.idle_timeout)
+        if idle_warning_due(remaining, self.config.idle_warning):
             seconds = countdown_seconds(remaining)
             if seconds != self.shown:
                 self.shown = seconds
-                self.oidc.notify_countdown(seconds)
+                self.countdown(seconds)
             if seconds == 0:
-                aio.run(self.oidc.logout(redirect_to="current page"))
+                aio.run(self.logout())
         elif self.shown is not None:
             self.shown = None
-            self.oidc.notify_countdown(None)
+            self.countdown(None)

@@ -20,9 +20,13 @@ from . import keys, page
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from brython_oidc.core.config import ClientConfig
     from brython_oidc.core.discovery import ProviderMetadata
 
-    from .client import Session
+    from .provider import Provider
+    from .state import SessionState
 
 
 def logout_target(redirect_to: str) -> str:
@@ -34,69 +38,87 @@ def logout_target(redirect_to: str) -> str:
     return safe_return_path(redirect_to)
 
 
-async def logout(session: Session, redirect_to: str) -> None:
-    tokens = session.tokens
-    target = logout_target(redirect_to)
-    session.clear("logout", broadcast=True)
-    provider = session.provider
-    metadata = await _discover(session, target)
-    if metadata is None:
-        return
-    if tokens is not None and tokens.refresh_token:
-        try:
-            await provider.revoke(tokens.refresh_token)
-        except TransportError as exc:
-            unreachable(session, exc)
+class Logout:
+    """Receives only what it uses; ``sign_out(reason)`` clears this tab and tells the
+    others (the composition root's ``client.Session.clear``)."""
+
+    def __init__(
+        self,
+        *,
+        state: SessionState,
+        provider: Provider,
+        config: ClientConfig,
+        namespace: str,
+        sign_out: Callable[[str], None],
+    ) -> None:
+        self.state = state
+        self.provider = provider
+        self.config = config
+        self.namespace = namespace
+        self.sign_out = sign_out
+
+    async def run(self, redirect_to: str) -> None:
+        tokens = self.state.tokens
+        target = logout_target(redirect_to)
+        self.state.set_status(keys.SIGNING_OUT)
+        self.sign_out("logout")
+        metadata = await self._discover(target)
+        if metadata is None:
             return
-        except OIDCError as exc:
-            session.last_error = exc  # logout goes on: local state is already gone
-    end_session = build_end_session_url(
-        metadata,
-        id_token_hint=tokens.id_token if tokens is not None else None,
-        client_id=session.config.client_id,
-        post_logout_redirect_uri=session.config.post_logout_redirect_uri,
-    )
-    if end_session is None:
-        # Loud: without an end_session_endpoint the provider session stays alive.
-        window.console.warn(
-            "brython-oidc: the provider has no end_session_endpoint; "
-            "signed out here only, the provider session remains"
+        if tokens is not None and tokens.refresh_token:
+            try:
+                await self.provider.revoke(tokens.refresh_token)
+            except TransportError as exc:
+                self.unreachable(exc)
+                return
+            except OIDCError as exc:
+                self.state.fail(exc)  # logout goes on: local state is already gone
+        end_session = build_end_session_url(
+            metadata,
+            id_token_hint=tokens.id_token if tokens is not None else None,
+            client_id=self.config.client_id,
+            post_logout_redirect_uri=self.config.post_logout_redirect_uri,
         )
-        page.navigate(target)
-        return
-    window.sessionStorage.setItem(keys.after_logout_key(session.namespace), target)
-    page.navigate(end_session)
+        if end_session is None:
+            # Loud: without an end_session_endpoint the provider session stays alive.
+            window.console.warn(
+                "brython-oidc: the provider has no end_session_endpoint; "
+                "signed out here only, the provider session remains"
+            )
+            page.navigate(target)
+            return
+        window.sessionStorage.setItem(keys.after_logout_key(self.namespace), target)
+        page.navigate(end_session)
 
+    async def _discover(self, target: str) -> ProviderMetadata | None:
+        """The metadata, or None once a failure is handled (shown, or the page left).
 
-async def _discover(session: Session, target: str) -> ProviderMetadata | None:
-    """The metadata, or None once a failure is handled (shown, or the page left).
+        Apart from ``run`` so its result is not read after a try:
+        tests/server/test_brython_frame_rule.py.
+        """
+        try:
+            return await self.provider.discover()
+        except TransportError as exc:
+            self.unreachable(exc)
+        except OIDCError as exc:
+            self.state.fail(exc)  # no retry: that would restore the session just ended
+            page.navigate(target)
+        return None
 
-    Apart from ``logout`` so its result is not read after a try:
-    tests/server/test_brython_frame_rule.py.
-    """
-    try:
-        return await session.provider.discover()
-    except TransportError as exc:
-        unreachable(session, exc)
-    except OIDCError as exc:
-        session.fail(exc, retry=False)  # a retry would restore the session just ended
-        page.navigate(target)
-    return None
+    def unreachable(self, exc: TransportError) -> None:
+        """The provider is down: stay on the page, signed out here, the error shown.
 
-
-def unreachable(session: Session, exc: TransportError) -> None:
-    """The provider is down: stay on the page, signed out here, the error shown.
-
-    Navigating to its end_session_endpoint would leave the user on a browser error
-    page, and a reload would lose the error. No retry: that would sign in again.
-    """
-    session.fail(exc, retry=False)
-    # Loud: the provider session outlives this logout.
-    window.console.warn(
-        "brython-oidc: the provider is unreachable; signed out here only, "
-        "the provider session remains"
-    )
-    session.notify()  # apps show last_error when told of a tokens change
+        Navigating to its end_session_endpoint would leave the user on a browser error
+        page, and a reload would lose the error. No retry: that would sign in again.
+        """
+        self.state.fail(exc)
+        # Loud: the provider session outlives this logout.
+        window.console.warn(
+            "brython-oidc: the provider is unreachable; signed out here only, "
+            "the provider session remains"
+        )
+        self.state.set_status(keys.SIGNED_OUT)
+        self.state.notify()  # apps show last_error when told of a tokens change
 
 
 def restore_after_logout(namespace: str) -> None:

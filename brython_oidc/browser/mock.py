@@ -2,6 +2,8 @@
 
 Configured with ``"mock": {"user": {...claims}}`` (signed in as that user) or
 ``"mock": "logged-out"``. Tokens are obviously fake and never leave the page.
+``tests/browser/test_mock_api.py`` holds ``MockOidc`` to ``handle.Oidc``'s public API:
+an app written against one runs against the other.
 """
 
 from __future__ import annotations
@@ -75,7 +77,15 @@ class MockOidc:
 
         return await window.fetch(url, to_js(init))
 
-    async def login(self, redirect_to: str | None = None, **_params: object) -> None:
+    async def renew(self) -> None:
+        """New mock tokens for the same user (an hour again), told to the subscribers."""
+        if self.decoded_id_token is not None:
+            self._sign_in(self.decoded_id_token)
+            self._notify()
+
+    async def login(
+        self, redirect_to: str | None = None, *, popup: bool = False, **_params: object
+    ) -> None:
         self._sign_in({"sub": "mock-user", "name": "Mock User"})
         self._notify()
         if redirect_to:

@@ -43,11 +43,40 @@ class Provider:
         self.config = config
         self.metadata: ProviderMetadata | None = None
         self.keys: KeySet | None = None
+        #: The provider answered this page (its discovery document was fetched here,
+        #: not read from storage): a top-level redirect to it may follow
+        #: (core.startup_plan.PROVIDER_ANSWERS).
+        self.answered = False
         #: The discovery request in flight, shared by every caller meanwhile.
         self._discovering: aio.Future | None = None
 
+    async def confirm_answers(self) -> None:
+        """Whether the provider answers now: its discovery URL, status only (the stored
+        document stays; nothing is parsed). ``TransportError`` when it does not.
+
+        DESIGN "When things go wrong": the top level goes to the provider only after
+        it answered this page (core.startup_plan.PROVIDER_ANSWERS).
+        """
+        if self.answered:
+            return
+        url = discovery_url(self.config.issuer)
+        response = await http.request(
+            url,
+            endpoint="discovery",
+            timeout=self.config.request_timeout,
+            started=http.take_started(url),
+        )
+        if response.status != 200:
+            raise _http_error("discovery", url, response.status)
+        self.answered = True
+
+    def heard_from(self) -> None:
+        """The provider answered this page some other way (the silent iframe's response)."""
+        self.answered = True
+
     def forget(self) -> None:
-        """Fetch discovery again next time (after the provider was unreachable)."""
+        """Fetch discovery again next time (after the provider was unreachable, or to
+        learn that it answers now)."""
         self.metadata = None
         self.keys = None
         self._discovering = None
@@ -91,6 +120,7 @@ class Provider:
             started=http.take_started(url),  # the boot file may have sent it already
         )
         metadata = self._accept(document)
+        self.answered = True
         record = {"fetched_at": timers.now(), "document": document}
         window.sessionStorage.setItem(self._storage_key(), dumps(record))
         return metadata

@@ -1,32 +1,34 @@
-"""Renewal: scheduled before expiry, one tab for all, retried with backoff.
+"""Renewal: carries out ``core.renewal_policy`` (which grant, when, what a failure leads to).
 
-- refresh_token grant when there is one (RFC 6749 §6), else a silent prompt=none
-  request; run under the renewal Web Lock (or the channel election without Web
-  Locks) so a rotating refresh token is used once (RFC 9700 §4.14.2). A tab that
-  gets the lock after another renewed finds new tokens and does nothing.
+- Scheduled before expiry (``renewal_policy.next_renewal_at``: never sooner than
+  ``MIN_RENEWAL_INTERVAL`` after the last one), run under the renewal Web Lock (or
+  the channel election without Web Locks) so a rotating refresh token is used once
+  (RFC 9700 §4.14.2). A tab that gets the lock after another renewed finds new
+  tokens and does nothing.
 - Re-checked when the tab wakes (visibilitychange, online, pageshow): timers do
   not run during sleep or in throttled tabs. When the wall clock jumps, renewed at
   once: every wall-clock stamp of the tokens (expires_at) is off by the jump, and
   new tokens are stamped on the new clock (their ID token checked with the measured
   jump, core.id_token). Tabs tell "renewed elsewhere" by a counter in localStorage,
   not by a time: a clock set back would make new tokens look older.
-- Provider unreachable: the tokens are kept until they expire, and renewal is
-  retried with exponential backoff (core.schedule.backoff_delay).
+- A failure: ``renewal_policy.after_renewal_failure`` decides (retry with backoff,
+  a silent request instead of a refresh token that may be spent, or sign out).
 """
 
 from __future__ import annotations
 
 from browser import aio, window
 
-from brython_oidc.core.errors import (
-    ErrorResponse,
-    InteractionRequired,
-    LoginRequired,
-    OIDCError,
-    TransportError,
-    ValidationError,
+from brython_oidc.core.errors import OIDCError, RequestTimeout
+from brython_oidc.core.renewal_policy import (
+    REFRESH_TOKEN,
+    RETRY,
+    SIGN_OUT,
+    after_renewal_failure,
+    next_renewal_at,
+    renewal_due,
+    renewal_grant,
 )
-from brython_oidc.core.schedule import backoff_delay, renew_at
 
 from . import keys, timers, webcrypto
 from .locks import run_exclusive
@@ -35,12 +37,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from .client import Session
+    from brython_oidc.core.config import ClientConfig
+    from brython_oidc.core.token import TokenSet
 
-# Retries after the provider was unreachable: 2 s, 4 s, ... up to 60 s.
-RETRY_BASE = 2.0
-RETRY_CAP = 60.0
-NO_SESSION = (LoginRequired, InteractionRequired)
+    from .locks import Election
+    from .state import SessionState
 
 
 def rand_unit() -> float:
@@ -48,14 +49,42 @@ def rand_unit() -> float:
 
 
 class Renewal:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    """Keeps the session's tokens fresh. Receives only what it uses: ``renew(grant)``
+    renews once (the composition root's ``client.Session.renew_with``), ``sign_out(reason)``
+    ends the session in every tab, ``clock_jump()`` is the wall clock's net jump."""
+
+    def __init__(
+        self,
+        *,
+        state: SessionState,
+        config: ClientConfig,
+        namespace: str,
+        election: Election,
+        renew: Callable[[str], Awaitable[None]],
+        sign_out: Callable[[str], None],
+        clock_jump: Callable[[], float],
+    ) -> None:
+        self.state = state
+        self.config = config
+        self.namespace = namespace
+        self.lock_name = keys.renew_lock(namespace)
+        self.election = election
+        self.renew = renew
+        self.sign_out = sign_out
+        self.clock_jump = clock_jump
         self.timer: timers.Timer | None = None
         self.retry_timer: timers.Timer | None = None
         self.attempt = 0
         self.running = False
         #: The renewal counter value the current tokens came with (see mark_renewed).
         self.generation = 0
+        #: ``timers.monotonic()`` when the last renewal started (the floor's origin;
+        #: monotonic, so a clock set back does not push the next renewal an hour out).
+        self.last_started: float | None = None
+        #: A refresh token whose request was abandoned: never sent again (RFC 9700 §4.14.2).
+        self.spent_refresh_token: str | None = None
+        #: A refresh timed out since the last successful renewal.
+        self.after_timeout = False
 
     def cancel(self) -> None:
         for timer in (self.timer, self.retry_timer):
@@ -63,83 +92,116 @@ class Renewal:
                 timer.cancel()
         self.timer = self.retry_timer = None
 
+    def last_renewal(self, now: float) -> float | None:
+        """The last renewal's start on the wall clock of ``now`` (None before one)."""
+        if self.last_started is None:
+            return None
+        return now - (timers.monotonic() - self.last_started)
+
     def schedule(self) -> None:
         """Plan the next renewal from the current tokens' expiry."""
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
-        tokens = self.session.tokens
+        tokens = self.state.tokens
         if tokens is None or tokens.expires_at is None:
             return
-        config = self.session.config
         now = timers.now()
-        at = renew_at(
+        at = next_renewal_at(
             tokens.expires_at,
-            renew_before=config.renew_before_expiry,
-            jitter=rand_unit() * config.renew_jitter,
+            renew_before=self.config.renew_before_expiry,
+            jitter=rand_unit() * self.config.renew_jitter,
             now=now,
+            last_renewal=self.last_renewal(now),
         )
         self.timer = timers.Timer(at - now, lambda: aio.run(self.quietly()))
 
     def due(self) -> bool:
-        tokens = self.session.tokens
-        if tokens is None or tokens.expires_at is None:
+        tokens = self.state.tokens
+        if tokens is None:
             return False
-        return tokens.expires_at - timers.now() < self.session.config.renew_before_expiry
+        now = timers.now()
+        return renewal_due(
+            tokens.expires_at,
+            renew_before=self.config.renew_before_expiry,
+            now=now,
+            last_renewal=self.last_renewal(now),
+        )
 
-    async def quietly(self) -> None:
+    def grant_for(self, tokens: TokenSet) -> str:
+        refresh_token = tokens.refresh_token
+        return renewal_grant(
+            refresh_token=refresh_token,
+            use_refresh_tokens=self.config.use_refresh_tokens,
+            refresh_token_spent=bool(refresh_token) and refresh_token == self.spent_refresh_token,
+        )
+
+    async def quietly(self, grant: str | None = None) -> None:
         # run() records failures in last_error; a timer has nobody to raise to.
         try:
-            await self.run()
-        except OIDCError as exc:
-            self.session.last_error = exc
+            await self.run(grant)
         except Exception as exc:
             # A bug, not a protocol failure: say so (type only: messages may hold data).
             window.console.error(f"brython-oidc: renewal failed: {type(exc).__name__}")
-            raise exc  # not bare: see startup.redeem
+            raise exc  # not bare: see startup.Startup.redeem
 
-    async def run(self) -> None:
-        """Renew now: one tab at a time, the result handed to the others."""
-        session = self.session
-        seen = session.tokens
+    async def run(self, grant: str | None = None) -> None:
+        """Renew now: one tab at a time, the result handed to the others.
+
+        ``grant``: the one a retry decided on; by default ``renewal_policy.renewal_grant``.
+        """
+        state = self.state
+        seen = state.tokens
         if seen is None or self.running:
             return
         self.running = True
+        chosen = grant if grant is not None else self.grant_for(seen)
 
         async def task() -> None:
-            if session.tokens is not seen or self.renewed_elsewhere():
+            if state.tokens is not seen or self.renewed_elsewhere():
                 return  # another tab renewed while we waited; its tokens are on the way
-            await session.renew_now()
+            await self.renew(chosen)
 
+        state.set_status(keys.RENEWING)
+        self.last_started = timers.monotonic()
         try:
-            await run_exclusive(session.lock_name, task, session.election)
+            await run_exclusive(self.lock_name, task, self.election)
             self.attempt = 0
-        except NO_SESSION as exc:
-            session.fail(exc)
-            session.clear("session_ended", broadcast=True)
-        except ErrorResponse as exc:
-            session.fail(exc)
-            if exc.error == "invalid_grant":
-                session.clear("invalid_grant", broadcast=True)
-        except ValidationError as exc:
-            session.fail(exc)
-            if seen.refresh_token and session.config.use_refresh_tokens:
-                # The provider answered, so it may have rotated the refresh token: sending
-                # it again would be reuse (RFC 9700 §4.14.2) and revoke the whole family.
-                # Tokens we refuse therefore end the session; a retry never follows.
-                session.clear("refused_tokens", broadcast=True)
-            else:
-                self.retry_later(self.quietly)
+            self.after_timeout = False
         except OIDCError as exc:
-            # Provider down during renewal: keep the tokens until they expire, retry.
-            session.fail(exc)
-            self.retry_later(self.quietly)
+            state.fail(exc)
+            self.after_failure(exc, chosen, seen)
         finally:
             self.running = False
+            state.settle()
+
+    def after_failure(self, exc: OIDCError, grant: str, seen: TokenSet) -> None:
+        """Carry out ``renewal_policy.after_renewal_failure``."""
+        decision = after_renewal_failure(
+            exc,
+            grant=grant,
+            after_timeout=self.after_timeout,
+            attempt=self.attempt,
+            jitter=rand_unit(),
+        )
+        if isinstance(exc, RequestTimeout) and grant == REFRESH_TOKEN:
+            self.after_timeout = True
+        if decision.spend_refresh_token and seen.refresh_token:
+            self.spent_refresh_token = seen.refresh_token
+        if decision.action == SIGN_OUT:
+            self.sign_out(str(decision.reason))
+        elif decision.action == RETRY:
+            self.retry_later(decision.delay, decision.grant)
+
+    def retry_later(self, delay: float, grant: str | None) -> None:
+        self.attempt += 1
+        if self.retry_timer is not None:
+            self.retry_timer.cancel()
+        self.retry_timer = timers.Timer(delay, lambda: aio.run(self.quietly(grant)))
 
     def stored_generation(self) -> int:
         """The shared renewal counter (a count, never a token; 0 when unset or unreadable)."""
-        marker = window.localStorage.getItem(keys.renewed_key(self.session.namespace))
+        marker = window.localStorage.getItem(keys.renewed_key(self.namespace))
         try:
             return int(marker) if isinstance(marker, str) else 0
         except ValueError:
@@ -157,7 +219,7 @@ class Renewal:
     def mark_renewed(self) -> None:
         """This tab renewed (under the lock): the counter moves on, these tokens carry it."""
         self.generation = max(self.stored_generation(), self.generation) + 1
-        window.localStorage.setItem(keys.renewed_key(self.session.namespace), str(self.generation))
+        window.localStorage.setItem(keys.renewed_key(self.namespace), str(self.generation))
 
     def adopted(self, generation: object) -> None:
         """Tokens from another tab: their counter value (the stored one if not sent)."""
@@ -166,36 +228,22 @@ class Renewal:
         else:
             self.generation = self.stored_generation()
 
-    def retry_later(self, step: Callable[[], Awaitable[None]]) -> None:
-        delay = backoff_delay(self.attempt, base=RETRY_BASE, cap=RETRY_CAP, jitter=rand_unit())
-        self.attempt += 1
-        if self.retry_timer is not None:
-            self.retry_timer.cancel()
-        self.retry_timer = timers.Timer(delay, lambda: aio.run(step()))
+    def on_clock_jump(self) -> None:
+        """The wall clock jumped (timers.ClockWatch), signed in: renew at once.
 
-    def on_clock_jump(self, jump: float) -> None:
-        """The wall clock jumped ``jump`` s (timers.ClockWatch).
-
-        Signed in, renew at once: a backward jump puts the schedule (and ``due``) an
-        hour late, a forward one may have expired the tokens. One tab renews for all
-        (the lock); tokens set after the jump (another tab's renewal) are stamped on
-        the new clock already and stay.
+        A backward jump puts the schedule (and ``due``) an hour late, a forward one
+        may have expired the tokens. One tab renews for all (the lock); tokens set
+        after the jump (another tab's renewal) are stamped on the new clock already
+        and stay.
         """
-        session = self.session
-        if session.idle is not None:
-            session.idle.on_clock_jump(jump)
-        if session.tokens is None:
-            self.on_wake("clock")
-        elif session.tokens_clock != session.clock_jump():
+        if self.state.tokens is not None and self.state.tokens_clock != self.clock_jump():
             aio.run(self.quietly())
 
-    def on_wake(self, _reason: str) -> None:
+    def on_wake(self) -> None:
         """Timers may have slept through the renewal time: check against the clock now."""
-        session = self.session
-        if session.tokens is not None:
-            if self.due():
-                aio.run(self.quietly())
-            else:
-                self.schedule()
-        elif isinstance(session.last_error, TransportError):
-            aio.run(session.retry_start())
+        if self.state.tokens is None:
+            return
+        if self.due():
+            aio.run(self.quietly())
+        else:
+            self.schedule()

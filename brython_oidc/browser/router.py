@@ -337,9 +337,9 @@ class Router:
         error = getattr(oidc, "last_error", None)
         if error is not None:
             # An error means the engine is loaded: this import costs nothing then.
-            from .renewal import NO_SESSION
+            from brython_oidc.core.errors import InteractionRequired
 
-            if isinstance(error, NO_SESSION):
+            if isinstance(error, InteractionRequired):
                 error = None  # prompt=none found no session: signing in is the answer
         if oidc is None or error is not None:
             # Nobody to sign in with, or the last attempt failed (the user said no at

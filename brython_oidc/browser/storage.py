@@ -112,7 +112,7 @@ class Stamp:
       work. It gates the top-level ``prompt=none`` redirect so a browser that never
       signed in is not bounced through the provider on every load.
     - ``blind_iframe_key``: a prompt=none iframe missed a session the hint said was
-      there (``startup.restore_session``).
+      there (``startup.Startup.restore``).
     """
 
     def __init__(self, key: str) -> None:

@@ -61,7 +61,7 @@ class KeySet:
             return select_jwk(jwks, header)
         except KeyNotFound as exc:
             if fresh:
-                raise exc  # not bare: see startup.redeem
+                raise exc  # not bare: see startup.Startup.redeem
             # The provider may have rotated its keys since we fetched: once more only.
             return select_jwk(await self.fetch(), header)
 

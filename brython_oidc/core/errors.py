@@ -1,9 +1,9 @@
 """The error tree, as the specs separate failures.
 
-- ``ErrorResponse``: the provider said no. One subclass per registered ``error``
-  code (RFC 6749 §4.1.2.1 and §5.2, OpenID Connect Core §3.1.2.6, RFC 6750 §3.1,
-  RFC 7009 §2.2.1, RFC 9449 §12.2), carrying ``error``, ``error_description`` and
-  ``error_uri`` exactly as sent.
+- ``ErrorResponse``: the provider said no, carrying ``error``, ``error_description``
+  and ``error_uri`` exactly as sent. A subclass for each code a browser client can
+  receive and act on (RFC 6749 §4.1.2.1 and §5.2, OpenID Connect Core §3.1.2.6);
+  any other code is a plain ``ErrorResponse``.
 - ``ValidationError``: a check this client made failed. Carries ``check`` (which
   rule, by its spec name), ``expected`` and ``actual``; never a token.
 - ``ConfigurationError``: names the bad field.
@@ -21,15 +21,37 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-class OIDCError(Exception):
-    """Base of every error brython_oidc raises."""
+class _CodeFrom:
+    """``code`` read from another attribute of the instance (``error``, ``check``); on
+    the class itself, the family's name (``ValidationError.code``)."""
 
-    #: A short, stable code the app (and the demo's ``auth-error`` hook) can show.
+    def __init__(self, family: str, field: str) -> None:
+        self.family = family
+        self.field = field
+
+    def __get__(self, instance: object, owner: object = None) -> str:
+        if instance is None:
+            return self.family
+        value: str = getattr(instance, self.field)
+        return value
+
+
+class OIDCError(Exception):
+    """Base of every error brython_oidc raises.
+
+    ``code``: a short, stable code the app (and the demo's ``auth-error`` hook) can
+    show; the provider's ``error`` for an ``ErrorResponse``, the ``check`` for a
+    ``ValidationError``, the class's own otherwise. ``detail``: the message without
+    what it is about (the check, field or endpoint in front), for rewording it.
+    """
+
     code = "oidc_error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, detail: str, *, about: str | None = None) -> None:
+        message = f"{about}: {detail}" if about else detail
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
     def __str__(self) -> str:
         return self.message
@@ -43,12 +65,12 @@ class ErrorResponse(OIDCError):
 
     ``error`` is the code (RFC 6749 §4.1.2.1 / §5.2); ``error_description`` and
     ``error_uri`` are optional and human-facing. The provider's words are kept
-    verbatim, never interpreted.
+    verbatim, never interpreted. A code without a subclass below (one this client
+    cannot act on, or an extension) is a plain ``ErrorResponse``; a subclass's
+    class attribute ``error`` is the code it stands for.
     """
 
-    code = "error_response"
-    #: The spec ``error`` code a subclass stands for (``None`` on the base class).
-    error_code: str | None = None
+    code = _CodeFrom("error_response", "error")
 
     def __init__(
         self,
@@ -69,180 +91,79 @@ class ErrorResponse(OIDCError):
         self.error_uri = error_uri
         self.endpoint = endpoint
         self.status = status
-        self.code = error
 
 
-class InvalidRequest(ErrorResponse):
-    """RFC 6749 §4.1.2.1, §5.2."""
-
-    error_code = "invalid_request"
-
-
-class UnauthorizedClient(ErrorResponse):
-    """RFC 6749 §4.1.2.1, §5.2."""
-
-    error_code = "unauthorized_client"
+# Only the codes this client can receive and acts on have a class: the app (and the
+# engine's failure policy, core.renewal_policy) branches on them with isinstance.
 
 
 class AccessDenied(ErrorResponse):
-    """RFC 6749 §4.1.2.1: the user or the provider refused."""
+    """RFC 6749 §4.1.2.1: the user or the provider refused; not retried."""
 
-    error_code = "access_denied"
-
-
-class UnsupportedResponseType(ErrorResponse):
-    """RFC 6749 §4.1.2.1."""
-
-    error_code = "unsupported_response_type"
+    error = "access_denied"
 
 
 class InvalidScope(ErrorResponse):
-    """RFC 6749 §4.1.2.1, §5.2."""
+    """RFC 6749 §4.1.2.1, §5.2: a scope the provider does not offer to this client."""
 
-    error_code = "invalid_scope"
+    error = "invalid_scope"
 
 
 class ServerError(ErrorResponse):
-    """RFC 6749 §4.1.2.1."""
+    """RFC 6749 §4.1.2.1: the provider failed; retried later, like no answer."""
 
-    error_code = "server_error"
+    error = "server_error"
 
 
 class TemporarilyUnavailable(ErrorResponse):
-    """RFC 6749 §4.1.2.1."""
+    """RFC 6749 §4.1.2.1: the provider is overloaded or down; retried later."""
 
-    error_code = "temporarily_unavailable"
-
-
-class InvalidClient(ErrorResponse):
-    """RFC 6749 §5.2."""
-
-    error_code = "invalid_client"
+    error = "temporarily_unavailable"
 
 
 class InvalidGrant(ErrorResponse):
     """RFC 6749 §5.2: code or refresh token invalid, expired, revoked or reused."""
 
-    error_code = "invalid_grant"
-
-
-class UnsupportedGrantType(ErrorResponse):
-    """RFC 6749 §5.2."""
-
-    error_code = "unsupported_grant_type"
+    error = "invalid_grant"
 
 
 class InteractionRequired(ErrorResponse):
-    """OpenID Connect Core §3.1.2.6 (``prompt=none`` could not complete)."""
+    """OpenID Connect Core §3.1.2.6: ``prompt=none`` could not complete; the user must
+    act. The base of the three codes below, which say why."""
 
-    error_code = "interaction_required"
+    error = "interaction_required"
 
 
-class LoginRequired(ErrorResponse):
+class LoginRequired(InteractionRequired):
     """OpenID Connect Core §3.1.2.6: no session at the provider."""
 
-    error_code = "login_required"
+    error = "login_required"
 
 
-class AccountSelectionRequired(ErrorResponse):
-    """OpenID Connect Core §3.1.2.6."""
+class AccountSelectionRequired(InteractionRequired):
+    """OpenID Connect Core §3.1.2.6: the user must choose an account."""
 
-    error_code = "account_selection_required"
-
-
-class ConsentRequired(ErrorResponse):
-    """OpenID Connect Core §3.1.2.6."""
-
-    error_code = "consent_required"
+    error = "account_selection_required"
 
 
-class InvalidRequestUri(ErrorResponse):
-    """OpenID Connect Core §3.1.2.6."""
+class ConsentRequired(InteractionRequired):
+    """OpenID Connect Core §3.1.2.6: the user must consent."""
 
-    error_code = "invalid_request_uri"
-
-
-class InvalidRequestObject(ErrorResponse):
-    """OpenID Connect Core §3.1.2.6."""
-
-    error_code = "invalid_request_object"
-
-
-class RequestNotSupported(ErrorResponse):
-    """OpenID Connect Core §3.1.2.6."""
-
-    error_code = "request_not_supported"
-
-
-class RequestUriNotSupported(ErrorResponse):
-    """OpenID Connect Core §3.1.2.6."""
-
-    error_code = "request_uri_not_supported"
-
-
-class RegistrationNotSupported(ErrorResponse):
-    """OpenID Connect Core §3.1.2.6."""
-
-    error_code = "registration_not_supported"
-
-
-class InvalidToken(ErrorResponse):
-    """RFC 6750 §3.1 (a resource server refused the access token)."""
-
-    error_code = "invalid_token"
-
-
-class InsufficientScope(ErrorResponse):
-    """RFC 6750 §3.1."""
-
-    error_code = "insufficient_scope"
-
-
-class UnsupportedTokenType(ErrorResponse):
-    """RFC 7009 §2.2.1 (revocation)."""
-
-    error_code = "unsupported_token_type"
-
-
-class UseDpopNonce(ErrorResponse):
-    """RFC 9449 §8."""
-
-    error_code = "use_dpop_nonce"
-
-
-class InvalidDpopProof(ErrorResponse):
-    """RFC 9449 §12.2."""
-
-    error_code = "invalid_dpop_proof"
+    error = "consent_required"
 
 
 ERROR_RESPONSE_CLASSES: dict[str, type[ErrorResponse]] = {
-    str(cls.error_code): cls
+    cls.error: cls
     for cls in (
-        InvalidRequest,
-        UnauthorizedClient,
         AccessDenied,
-        UnsupportedResponseType,
         InvalidScope,
         ServerError,
         TemporarilyUnavailable,
-        InvalidClient,
         InvalidGrant,
-        UnsupportedGrantType,
         InteractionRequired,
         LoginRequired,
         AccountSelectionRequired,
         ConsentRequired,
-        InvalidRequestUri,
-        InvalidRequestObject,
-        RequestNotSupported,
-        RequestUriNotSupported,
-        RegistrationNotSupported,
-        InvalidToken,
-        InsufficientScope,
-        UnsupportedTokenType,
-        UseDpopNonce,
-        InvalidDpopProof,
     )
 }
 
@@ -294,7 +215,7 @@ class ValidationError(OIDCError):
     ``actual`` are evidence; callers must never put a token in them.
     """
 
-    code = "validation_error"
+    code = _CodeFrom("validation_error", "check")
 
     def __init__(
         self,
@@ -304,11 +225,10 @@ class ValidationError(OIDCError):
         expected: object = None,
         actual: object = None,
     ) -> None:
-        super().__init__(f"{check}: {message}")
+        super().__init__(message, about=check)
         self.check = check
         self.expected = expected
         self.actual = actual
-        self.code = check
 
 
 class ConfigurationError(OIDCError):
@@ -317,7 +237,7 @@ class ConfigurationError(OIDCError):
     code = "configuration_error"
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"configuration field {field!r}: {message}")
+        super().__init__(message, about=f"configuration field {field!r}")
         self.field = field
 
 
@@ -341,7 +261,7 @@ class TransportError(OIDCError):
         status: int | None = None,
         provider_looks_down: bool = False,
     ) -> None:
-        super().__init__(f"{endpoint}: {message}")
+        super().__init__(message, about=endpoint)
         self.endpoint = endpoint
         self.url = url
         self.status = status

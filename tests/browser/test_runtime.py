@@ -299,6 +299,21 @@ def test_mock_mode_needs_no_provider(driver: Any, app: Any) -> None:
     assert driver.execute_script(f"return {SELECT.format('user-name')}") == "Mock Alice"
 
 
+def test_mock_mode_renews_and_signs_out_without_a_provider(driver: Any, app: Any) -> None:
+    """MockOidc has Oidc's API (tests/browser/test_mock_api.py): renew() works there too."""
+    app.config = {"mock": {"user": {"sub": "u1", "name": "Mock Alice"}}}
+    driver.get(app.origin + "/")
+    wait_state(driver, "logged-in")
+    before = driver.execute_script("return window.app_expires_at()")
+    driver.execute_script("window.app_renew()")
+    wait_for_js(driver, f"{SELECT.format('renewals')} === '1'", 10)
+    assert driver.execute_script("return window.app_error()") == ""
+    assert driver.execute_script("return window.app_expires_at()") >= before
+    assert driver.execute_script(f"return {SELECT.format('user-name')}") == "Mock Alice"
+    driver.execute_script("window.app_logout()")
+    wait_state(driver, "logged-out")
+
+
 def test_jwks_travels_while_the_token_request_is_in_flight(
     driver: Any, app: Any, idp: RunningIdp
 ) -> None:

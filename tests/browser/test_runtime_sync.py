@@ -115,6 +115,30 @@ def test_restore_skips_an_iframe_the_provider_refuses_to_frame(
         idp.app.deny_frames = False
 
 
+def test_restore_never_sends_the_page_to_a_provider_that_stopped_answering(
+    driver: Any, app: Any, idp: RunningIdp
+) -> None:
+    """DESIGN "When things go wrong": the discovery document the sign-in stored is no
+    answer. Restore asks the provider first; without an answer the page stays, signed
+    out, with the error, and restores by itself once the provider is back."""
+    app.config = {**app.config, "silent_timeout": 1, "request_timeout": 2}
+    login(driver, app, "/page")
+    idp.app.dead = True
+    try:
+        before = restore_requests(idp)
+        driver.refresh()
+        wait_state(driver, "logged-out", 15)
+        wait_for_js(driver, "window.app_error().startsWith('TransportError')", 15)
+        assert driver.execute_script("return window.app_error_endpoint()") == "discovery"
+        assert driver.current_url == app.origin + "/page"  # never the provider's error page
+        assert restore_requests(idp) <= before + 1  # the iframe's at most, never the top level
+    finally:
+        idp.app.dead = False
+    # Retried with backoff: the provider answers again, the redirect restores the session.
+    wait_state(driver, "logged-in", 30)
+    assert driver.current_url == app.origin + "/page"
+
+
 def test_provider_down_during_renewal_keeps_tokens_and_recovers(
     driver: Any, app: Any, idp: RunningIdp
 ) -> None:

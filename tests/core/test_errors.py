@@ -14,18 +14,39 @@ def test_each_spec_code_has_its_class(code: str, cls: type[e.ErrorResponse]) -> 
     assert isinstance(err, e.OIDCError)
 
 
-def test_registered_codes_are_all_there() -> None:
-    # RFC 6749 §4.1.2.1/§5.2, OIDC Core §3.1.2.6, RFC 6750 §3.1, RFC 7009, RFC 9449.
+def test_only_codes_a_browser_client_acts_on_have_a_class() -> None:
+    # RFC 6749 §4.1.2.1/§5.2 and OIDC Core §3.1.2.6: refused, scope, provider
+    # trouble (retried), grant gone (sign out), prompt=none needs the user.
     expected = {
-        "invalid_request", "unauthorized_client", "access_denied", "unsupported_response_type",
-        "invalid_scope", "server_error", "temporarily_unavailable", "invalid_client",
-        "invalid_grant", "unsupported_grant_type", "interaction_required", "login_required",
-        "account_selection_required", "consent_required", "invalid_request_uri",
-        "invalid_request_object", "request_not_supported", "request_uri_not_supported",
-        "registration_not_supported", "invalid_token", "insufficient_scope",
-        "unsupported_token_type", "use_dpop_nonce", "invalid_dpop_proof",
+        "access_denied", "invalid_scope", "server_error", "temporarily_unavailable",
+        "invalid_grant", "interaction_required", "login_required",
+        "account_selection_required", "consent_required",
     }  # fmt: skip
     assert set(e.ERROR_RESPONSE_CLASSES) == expected
+
+
+@pytest.mark.parametrize(
+    "code", ["invalid_client", "invalid_request", "use_dpop_nonce", "invalid_token", "x_y"]
+)
+def test_any_other_code_is_a_plain_error_response_carrying_it(code: str) -> None:
+    err = e.error_response_from({"error": code})
+    assert type(err) is e.ErrorResponse
+    assert (err.error, err.code) == (code, code)
+
+
+@pytest.mark.parametrize(
+    "code", ["login_required", "consent_required", "account_selection_required"]
+)
+def test_prompt_none_refusals_are_all_interaction_required(code: str) -> None:
+    # OIDC Core §3.1.2.6: each says the user must act; the engine branches on the base.
+    assert isinstance(e.error_response_from({"error": code}), e.InteractionRequired)
+
+
+def test_the_message_without_its_prefix_is_the_detail() -> None:
+    assert e.ValidationError("iss", "issuer mismatch").detail == "issuer mismatch"
+    assert e.ConfigurationError("scope", "must not be empty").detail == "must not be empty"
+    assert e.TransportError("jwks_uri", "HTTP 500").detail == "HTTP 500"
+    assert str(e.TransportError("jwks_uri", "HTTP 500")) == "jwks_uri: HTTP 500"
 
 
 def test_unknown_code_keeps_the_code_on_the_base_class() -> None:

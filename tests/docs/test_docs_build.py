@@ -138,7 +138,7 @@ def test_error_reference_has_every_error_class(site: Path) -> None:
         obj for obj in vars(errors).values()
         if isinstance(obj, type) and issubclass(obj, errors.OIDCError)
     ]  # fmt: skip
-    assert len(classes) > 20
+    assert len(classes) > 10  # the trimmed tree (issue 22): 15 classes
     for cls in classes:
         assert f"<code>{cls.__name__}</code>" in reference, cls.__name__
 
