@@ -12,7 +12,7 @@ from brython_oidc.server import app_modules, create_app
 from brython_oidc.server.bundle import iter_app_modules
 from brython_oidc.server.config_file import AppConfigError, load_app_config
 from brython_oidc.server.static_build import build_static_site
-from tests.server.helpers import ISSUER, script_urls
+from tests.server.helpers import ISSUER, script_url
 
 SECRET = "sk_live_DO_NOT_SHIP_4242"
 
@@ -47,7 +47,7 @@ def test_unimported_settings_server_with_secret_is_not_served(tmp_path: Path) ->
     )  # fmt: skip
     assert shipped(root) == {"main", "helper"}
     client = TestClient(create_app(root))
-    bundle = client.get(script_urls(client.get("/").text)[1])
+    bundle = client.get(script_url(client.get("/").text, "bundle"))
     assert bundle.status_code == 200 and '"helper"' in bundle.text
     assert SECRET not in bundle.text and "settings_server" not in bundle.text
 

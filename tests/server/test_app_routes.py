@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from brython_oidc.server import create_app
 from brython_oidc.server.config_file import AppConfigError, load_app_config
-from tests.server.helpers import make_app, script_urls
+from tests.server.helpers import make_app, script_url
 
 ROUTES_PY = """\
 from starlette.responses import JSONResponse
@@ -56,7 +56,7 @@ def test_routes_are_served_beside_the_page_with_overrides(tmp_path: Path) -> Non
     assert client.get("/api/hello").json()["client_id"] == "other"
     page = client.get("/api/elsewhere")  # the SPA fallback still answers the rest
     assert page.status_code == 200 and "import main" in page.text
-    bundle = client.get(script_urls(page.text)[1]).text
+    bundle = client.get(script_url(page.text, "bundle")).text
     assert '"main":' in bundle and "server.api" not in bundle and "JSONResponse" not in bundle
 
 

@@ -8,9 +8,11 @@ OCTETS = bytes(
     [116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186,
      22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121]
 )  # fmt: skip
+#: Every module of core/ (tests/browser/test_platform.py fails when one is missing).
 MODULES = (
-    "authorization", "b64", "config", "discovery", "errors", "id_token", "jose",
-    "messages", "pkce", "schedule", "token", "urls",
+    "access_token", "authorization", "b64", "config", "discovery", "errors", "id_token",
+    "jose", "messages", "pkce", "renewal_policy", "routes", "schedule", "startup_plan",
+    "token", "urls",
 )  # fmt: skip
 #: Kept in step with tests/browser/test_platform.py's URL_SAMPLES.
 URL_SAMPLES = ("http://localhost:8000/cb?x=1&y=2", "a%b c+d", "\u00e9\u2603%2F", "%%%", "-._~")
