@@ -1,4 +1,5 @@
-"""``brython-oidc new NAME``: a runnable app with a public page, a protected page and a test."""
+"""``brython-oidc new NAME``: a runnable app with a public page, a protected page (routes of
+``brython_oidc.browser.router``) and tests."""
 
 from __future__ import annotations
 
@@ -114,7 +115,13 @@ def routes(oidc):
 '''
 
 MAIN_PY = '''\
-"""{name}: runs in the browser (Brython). One public page, one protected page.
+"""{name}: runs in the browser (Brython). A public page and a protected page, as routes.
+
+``Router`` draws the page for the address into ``content``: ``/`` for everyone,
+``/protected`` only for a signed-in user (``SignedIn()``; a signed-out visitor gets
+``sign_in_first``, and the Sign in button comes back to the same address), any other
+address the not-found page. Add routes with parameters (``/items/{id:int}``), guards
+on claims (``Claim("groups", contains="admin")``) and titles: docs/guides/routing.md.
 
 Text from the provider or the user goes into the page with ``el``/``set_text``
 (text nodes): in Brython ``html.P("...")`` would set innerHTML, and a name like
@@ -128,6 +135,7 @@ from browser import aio, document, window
 from brython_oidc.browser import create_oidc
 from brython_oidc.browser import keys as status
 from brython_oidc.browser.dom import el, replace_children, set_text
+from brython_oidc.browser.router import Route, Router, SignedIn
 
 #: What the header says while something happens (oidc.status).
 STATUS_TEXT = {
@@ -148,6 +156,49 @@ api_result = el("output", data_testid="api-result")
 content = el("section", Class="card")
 
 
+# --- pages: called with the router's view, they return what to draw ---------------------
+
+
+def home(view):
+    return [el("h1", "{name}"), el("p", "This page is public.")]
+
+
+def protected(view):
+    claims = view.router.oidc.decoded_id_token or {}
+    set_text(api_result, "")
+    return [
+        el("h1", "Protected"),
+        el("p", "Signed in as ", el("strong", claims.get("name") or claims.get("sub")), "."),
+        el("p", api_button, " ", api_result),
+    ]
+
+
+def sign_in_first(view):
+    document.title = "Sign in · {name}"
+    return [el("h1", "Protected"), el("p", "Sign in to see this page.")]
+
+
+def not_found(view):
+    document.title = "Not found · {name}"
+    # view.path comes from the address bar: text, never markup.
+    return [el("h1", "Not found"), el("p", "Nothing lives at ", el("code", view.path), ".")]
+
+
+ROUTES = [
+    Route("/", home, name="home", title="{name}"),
+    Route(
+        "/protected",
+        protected,
+        name="protected",
+        title="Protected · {name}",
+        guards=[SignedIn()],
+    ),
+]
+
+
+# --- the session in the header ----------------------------------------------------------
+
+
 def render(oidc):
     signed_in = oidc.is_user_logged_in
     claims = oidc.decoded_id_token or {}
@@ -156,18 +207,6 @@ def render(oidc):
     err = oidc.last_error  # shown until the next success: say what went wrong
     set_text(error, "" if err is None else type(err).__name__ + ": " + str(err.code))
     show_status(oidc.status, signed_in)
-    if window.location.pathname == "/protected":
-        if signed_in:
-            page = [
-                el("h1", "Protected"),
-                el("p", "Signed in as ", el("strong", user.textContent), "."),
-                el("p", api_button, " ", api_result),
-            ]
-        else:
-            page = [el("h1", "Protected"), el("p", "Sign in to see this page.")]
-    else:
-        page = [el("h1", "{name}"), el("p", "This page is public.")]
-    replace_children(content, page)
 
 
 def show_status(value, signed_in):
@@ -186,16 +225,25 @@ async def call_api(oidc):
         set_text(api_result, "HTTP " + str(response.status))
 
 
+def here():
+    return str(window.location.pathname) + str(window.location.search)
+
+
 async def main():
     # create_oidc reads the [oidc] configuration the server put into index.html and
     # resolves once the session is known (restored, or not signed in).
     oidc = await create_oidc()
-    login_button.bind("click", lambda _e: aio.run(oidc.login(redirect_to="/protected")))
+    # Back to the page the user was on once signed in (a same-origin path only).
+    login_button.bind("click", lambda _e: aio.run(oidc.login(redirect_to=here())))
     logout_button.bind("click", lambda _e: aio.run(oidc.logout(redirect_to="home")))
     api_button.bind("click", lambda _e: aio.run(call_api(oidc)))
     oidc.subscribe_to_tokens_change(lambda _tokens: render(oidc))
     oidc.subscribe_to_status(lambda value: show_status(value, oidc.is_user_logged_in))
     render(oidc)
+    # The router redraws a guarded page when the session changes (a sign-out in
+    # another tab takes /protected away at once).
+    router = Router(ROUTES, not_found=not_found, signed_out=sign_in_first, oidc=oidc, root=content)
+    router.start()
 
 
 header = el(
@@ -269,6 +317,13 @@ def test_mock_mode_needs_no_provider(browser, mock_app_server):
     browser.get(mock_app_server.url)
     wait_for_auth_state(browser, "logged-in")
     assert text_of(browser, "user-name") == "Mock User"
+
+
+def test_signed_out_the_protected_page_asks_to_sign_in(browser, app_server):
+    browser.get(app_server.url + "protected")
+    wait_for_auth_state(browser, "logged-out")
+    assert "Sign in to see this page." in browser.find_element("tag name", "main").text
+    assert text_of(browser, "call-api-button") == ""  # the protected part is not drawn
 '''
 
 PYTEST_INI = """\

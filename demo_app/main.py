@@ -1,10 +1,14 @@
 """Notes: the brython-oidc demo, a single-page app written in Python (run by Brython).
 
-A public home page, a protected profile page (the ID token's claims, the access
-token's expiry counting down), and a notes page that calls the app's own API with
-the access token. The header shows who is signed in; the footer shows the session's
-details (state, token expiry, renewals); errors show as a sentence, with the error
-class and code beside it ("<ErrorClass>: <code>", the ``auth-error`` hook).
+A public home page, a profile page (the ID token's claims) for a signed-in user, a
+notes page that calls the app's own API with the access token, one note at
+``/notes/{id}``, and an admin page for members of the ``admin`` group (the
+``groups`` claim; at the development provider alice is one, bob is not). The pages
+are routes of ``brython_oidc.browser.router``: guards decide who sees what, each
+route sets the page title, and an unknown address gets the not-found page. The
+header shows who is signed in; the footer shows the session's details (state, token
+expiry, renewals); errors show as a sentence, with the error class and code beside
+it ("<ErrorClass>: <code>", the ``auth-error`` hook).
 
 Every string from the provider or the user goes into the page through
 ``brython_oidc.browser.dom`` (text nodes), never ``html.TAG("...")``, which in
@@ -19,12 +23,12 @@ from browser import aio, document, window
 from brython_oidc.browser import create_oidc
 from brython_oidc.browser import keys as status
 from brython_oidc.browser.dom import el, replace_children, set_text
+from brython_oidc.browser.router import Claim, Route, Router, SignedIn
 from brython_oidc.core.errors import OIDCError
 
-#: Pages that need a signed-in user. /notes is public on purpose: its API is the
-#: protected part, and calling it signed out shows the 401 the server answers.
-PROTECTED = ("/profile",)
-PAGES = (("Home", "/"), ("Profile", "/profile"), ("Notes", "/notes"))
+PAGES = (("Home", "/"), ("Profile", "/profile"), ("Notes", "/notes"), ("Admin", "/admin"))
+#: Who may see the admin page: a member of the provider's ``admin`` group.
+ADMIN = Claim("groups", contains="admin")
 #: What the header says while something happens (``oidc.status``). static/demo.css
 #: says the same before Python runs, from the boot file's ``<html data-oidc-status>``.
 STATUS_TEXT = {
@@ -114,6 +118,59 @@ class DemoApp:
         self.oidc = oidc
         self.renewals = 0
         self.notes = notes.NotesPage(oidc)
+        # /notes is public on purpose: its API is the protected part, and calling it
+        # signed out shows the 401 the server answers. A note is someone's: signed in.
+        self.router = Router(
+            [
+                Route("/", self.page(home_page), name="home", title="Notes"),
+                Route(
+                    "/profile",
+                    self.page(lambda _view: profile_page(oidc)),
+                    name="profile",
+                    title="Your profile · Notes",
+                    guards=[SignedIn()],
+                ),
+                Route(
+                    "/notes", self.page(self.notes.render), name="notes", title="Your notes · Notes"
+                ),
+                Route(
+                    "/notes/{id:int}",
+                    self.page(self.notes.render_one),
+                    name="note",
+                    title=lambda view: "Note " + str(view.params["id"]) + " · Notes",
+                    guards=[SignedIn()],
+                ),
+                Route(
+                    "/admin",
+                    self.page(admin_page),
+                    name="admin",
+                    title="Admin · Notes",
+                    guards=[ADMIN],
+                ),
+            ],
+            not_found=self.page(not_found_page),
+            forbidden=self.page(forbidden_page),
+            # A signed-out user on a guarded page gets a page with the Sign in button,
+            # not a jump to the provider: after a sign-out (here or in another tab)
+            # nobody is sent back to a login form they did not ask for.
+            signed_out=self.page(signed_out_page),
+            oidc=oidc,
+            root=shell.content,
+        )
+        self.notes.url_for = self.router.url_for
+
+    def page(self, draw):
+        """``draw`` as a route's page that also marks the header link of its section."""
+
+        def page(view):
+            path = str(view.path)
+            for link in self.shell.links:
+                href = link.getAttribute("href")
+                here = path == href or (href != "/" and path.startswith(href + "/"))
+                link.classList.toggle("active", here)
+            return draw(view)
+
+        return page
 
     # --- state -> DOM ----------------------------------------------------------------
 
@@ -152,7 +209,9 @@ class DemoApp:
         if was_in and not self.oidc.is_user_logged_in:
             self.notes.clear()  # signed out here or in another tab: no one's notes stay
         if was_in != self.oidc.is_user_logged_in:
-            self.route()
+            # Public pages differ too (the notes page's warning). Subscribed before the
+            # router, so its own check after this finds nothing left to redraw.
+            self.router.render()
 
     def on_status(self, value):
         self.shell.show_status(value, self.oidc.is_user_logged_in)
@@ -172,31 +231,6 @@ class DemoApp:
     async def logout(self):
         await self.oidc.logout(redirect_to="home")
 
-    # --- routing ---------------------------------------------------------------------
-
-    def navigate(self, event):
-        event.preventDefault()
-        window.history.pushState("", "", event.currentTarget.getAttribute("href"))
-        self.route()
-
-    def route(self, _event=None):
-        path = str(window.location.pathname)
-        for link in self.shell.links:
-            link.classList.toggle("active", link.getAttribute("href") == path)
-        if path in PROTECTED and not self.oidc.is_user_logged_in:
-            page = el(
-                "div",
-                el("h1", "Sign in required"),
-                el("p", "This page is protected. Sign in to see it."),
-            )
-        elif path == "/profile":
-            page = profile_page(self.oidc)
-        elif path == "/notes":
-            page = self.notes.render()
-        else:
-            page = home_page()
-        replace_children(self.shell.content, page)
-
 
 def show_error(shell, err):
     """The error as a sentence, with "<ErrorClass>: <code>" beside it for tests and bugs."""
@@ -214,7 +248,7 @@ def current_path():
     return str(loc.pathname) + str(loc.search) + str(loc.hash)
 
 
-def home_page():
+def home_page(_view):
     return el(
         "div",
         el("h1", "Notes"),
@@ -228,6 +262,7 @@ def home_page():
             "ul",
             el("li", el("strong", "Profile"), " shows who you are, from your verified ID token."),
             el("li", el("strong", "Notes"), " calls this app's API with your access token."),
+            el("li", el("strong", "Admin"), " is for members of the admin group only."),
         ),
         el("p", "This page is public. Profile and Notes need you to sign in.", Class="muted"),
     )
@@ -258,6 +293,63 @@ def profile_page(oidc):
     )
 
 
+def admin_page(view):
+    groups = (view.router.oidc.user or {}).get("groups") or []
+    return el(
+        "div",
+        el("h1", "Administration"),
+        el(
+            "p",
+            "Only members of the admin group see this page: the router checked the "
+            "groups claim of your ID token before drawing it.",
+            Class="lead",
+        ),
+        el("p", "Your groups: ", el("strong", claim_format.value_text(groups))),
+        data_testid="admin-page",
+    )
+
+
+def forbidden_page(view):
+    document.title = "Not allowed · Notes"
+    who = claim_format.display_name(view.router.oidc.user or {})
+    return el(
+        "div",
+        el("h1", "Not for you"),
+        el(
+            "p",
+            "You are signed in as ",
+            el("strong", who),
+            ", and this page is for members of the admin group only.",
+            Class="lead",
+        ),
+        el("p", el("a", "Back to the home page", href="/")),
+        data_testid="forbidden",
+    )
+
+
+def signed_out_page(_view):
+    document.title = "Sign in · Notes"
+    # The header's Sign in button comes back to this address (``login`` above).
+    return el(
+        "div",
+        el("h1", "Sign in required"),
+        el("p", "This page is protected. Sign in to see it."),
+        data_testid="sign-in-required",
+    )
+
+
+def not_found_page(view):
+    document.title = "Page not found · Notes"
+    # The path is the address bar's, anyone's to write: text, never markup.
+    return el(
+        "div",
+        el("h1", "Page not found"),
+        el("p", "Nothing lives at ", el("code", view.path), "."),
+        el("p", el("a", "Back to the home page", href="/")),
+        data_testid="not-found",
+    )
+
+
 async def boot():
     shell = Shell(document["app"])
     try:
@@ -268,17 +360,14 @@ async def boot():
         show_error(shell, exc)
         return
     app = DemoApp(shell, oidc)
-    oidc.subscribe_to_tokens_change(app.on_tokens)
+    oidc.subscribe_to_tokens_change(app.on_tokens)  # before the router's: see on_tokens
     oidc.subscribe_to_auto_logout_countdown(app.on_countdown)
     oidc.subscribe_to_status(app.on_status)
     shell.login_button.bind("click", lambda _e: aio.run(app.login()))
     shell.logout_button.bind("click", lambda _e: aio.run(app.logout()))
-    for link in shell.links:
-        link.bind("click", app.navigate)
-    window.addEventListener("popstate", app.route)
     window.setInterval(app.tick, 1000)
     app.render_auth()
-    app.route()
+    app.router.start()  # links, Back/Forward, guards, and the page for this address
 
 
 aio.run(boot())

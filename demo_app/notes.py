@@ -1,5 +1,6 @@
-"""The notes page: the app's own API called with the access token (``oidc.fetch``).
+"""The notes pages: the app's own API called with the access token (``oidc.fetch``).
 
+``/notes`` lists and adds notes; ``/notes/{id}`` shows one (``GET /api/notes/{id}``).
 ``oidc.fetch`` adds ``Authorization: Bearer`` only for this origin (and configured
 ones); the server validates the token and keys the notes by its ``sub``. A note is
 the user's text: it goes into the page as text (``dom.el``), never as markup.
@@ -16,6 +17,8 @@ API = "/api/notes"
 class NotesPage:
     def __init__(self, oidc):
         self.oidc = oidc
+        #: The router's ``url_for`` (set by main.py): links to one note.
+        self.url_for = None
         self.result = el("output", data_testid="api-result")
         self.items = el("ul", data_testid="note-list", Class="notes")
         self.input = el(
@@ -31,7 +34,7 @@ class NotesPage:
         self.call_button.bind("click", lambda _e: aio.run(self.load()))
         self.input.bind("keydown", self.on_key)
 
-    def render(self):
+    def render(self, _view=None):
         signed_in = self.oidc.is_user_logged_in
         return el(
             "div",
@@ -69,6 +72,43 @@ class NotesPage:
         if event.key == "Enter":
             aio.run(self.add())
 
+    def render_one(self, view):
+        """``/notes/{id}``: drawn at once, filled in when the API answers."""
+        body = el("div", el("p", "Loading the note…", Class="muted"))
+        aio.run(self.fill_one(view, body))
+        return el(
+            "div",
+            el("p", el("a", "← All notes", href="/notes")),
+            el("h1", "Note " + str(view.params["id"])),
+            body,
+        )
+
+    async def fill_one(self, view, body):
+        note_id = view.params["id"]
+        try:
+            response = await self.oidc.fetch(API + "/" + str(note_id))
+            status = int(response.status)
+            data = parse_json(str(await response.text()))
+        except Exception as exc:  # network failure, or a body that is not JSON
+            status, data = 0, {"error": type(exc).__name__}
+        if not view.is_current:
+            return  # the user went elsewhere meanwhile
+        if status == 200 and isinstance(data, dict):
+            note = data.get("note") or {}
+            replace_children(body, el("p", note.get("text", ""), data_testid="note-text"))
+        else:
+            detail = data.get("error", "error") if isinstance(data, dict) else "error"
+            replace_children(
+                body,
+                el(
+                    "p",
+                    "You have no note " + str(note_id) + ". " if status == 404 else "",
+                    el("output", "HTTP " + str(status) + ": " + str(detail)),
+                    data_testid="note-error",
+                    data_status=str(status),
+                ),
+            )
+
     async def request(self, method, body=None):
         init = {"method": method}
         if body is not None:
@@ -97,9 +137,13 @@ class NotesPage:
             return
         notes = data.get("notes", [])
         self.show(str(data.get("sub")) + ": " + str(len(notes)) + " note(s)", 200)
-        replace_children(
-            self.items, [el("li", note.get("text", ""), Class="note") for note in notes]
-        )
+        replace_children(self.items, [self.item(note) for note in notes])
+
+    def item(self, note):
+        text = note.get("text", "")
+        if self.url_for is None or not isinstance(note.get("id"), int):
+            return el("li", text, Class="note")
+        return el("li", el("a", text, href=self.url_for("note", id=note["id"])), Class="note")
 
     async def add(self):
         text = str(self.input.value).strip()

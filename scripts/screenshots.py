@@ -57,6 +57,9 @@ def demo(driver: object, provider: DevProvider) -> None:
         click(d, "add-note-button")
         wait_for_testid(d, "api-result", "t.includes('1 note')")
         shoot(d, "demo-notes.png")
+        d.find_element("link text", "Admin").click()  # type: ignore[attr-defined]
+        wait_for_testid(d, "admin-page")
+        shoot(d, "demo-admin.png")
 
 
 def scaffold(driver: object, provider: DevProvider) -> None:

@@ -8,7 +8,6 @@ and puts its claims in ``request.state.token_claims``; notes are keyed by ``sub`
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 
@@ -52,17 +51,27 @@ class NoteStore:
             raise NoteError("text must be valid Unicode (no lone surrogates)") from None
         if len(text) > MAX_NOTE_LENGTH:
             raise NoteError(f"text is longer than {MAX_NOTE_LENGTH} characters")
-        note: dict[str, object] = {
-            "id": secrets.token_hex(6),
-            "text": text.strip(),
-            "created_at": int(time.time()),
-        }
         with self._lock:
             notes = self._notes.setdefault(sub, [])
             if len(notes) >= MAX_NOTES_PER_USER:
                 raise NoteError(f"at most {MAX_NOTES_PER_USER} notes per user")
+            # Numbered per user from 1, as the page's route /notes/{id:int} reads them;
+            # notes are never deleted, so a number is never reused.
+            note: dict[str, object] = {
+                "id": len(notes) + 1,
+                "text": text.strip(),
+                "created_at": int(time.time()),
+            }
             notes.append(note)
         return dict(note)
+
+    def get(self, sub: str, note_id: int) -> dict[str, object] | None:
+        """The note ``note_id`` of ``sub``; ``None`` if ``sub`` has no such note."""
+        with self._lock:
+            for note in self._notes.get(sub, []):
+                if note["id"] == note_id:
+                    return dict(note)
+        return None
 
 
 #: Answers about one user's data: no shared cache or browser cache may keep them
@@ -95,13 +104,28 @@ async def read_body(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
+def _not_found() -> Response:
+    # The same answer for a note of another user: their notes' numbers stay unknown.
+    return JSONResponse(
+        {"error": "not_found", "error_description": "no such note"},
+        status_code=404,
+        headers=PRIVATE,
+    )
+
+
+#: Digits of a note number in a path: more would not be a note of ours (and ``int``
+#: of a very long string costs time).
+MAX_ID_DIGITS = 6
+
+
 def _owner(request: Request) -> dict[str, object]:
     claims: dict[str, object] = request.state.token_claims
     return claims
 
 
 def notes_routes(validator: TokenValidator, store: NoteStore) -> list[BaseRoute]:
-    """``GET/POST /api/notes`` and ``GET /api/me``, all requiring a valid access token."""
+    """``GET/POST /api/notes``, ``GET /api/notes/{id}`` and ``GET /api/me``, all requiring
+    a valid access token."""
     protect = requires_token(validator)
 
     @protect
@@ -130,6 +154,19 @@ def notes_routes(validator: TokenValidator, store: NoteStore) -> list[BaseRoute]
         return JSONResponse({"sub": sub, "note": note}, status_code=201, headers=PRIVATE)
 
     @protect
+    async def get_note(request: Request) -> Response:
+        sub = str(_owner(request)["sub"])
+        raw = str(request.path_params["id"])
+        # Checked here rather than by Starlette's {id:int}: a path that is not a
+        # number gets this API's JSON 404, not whatever answers unmatched paths.
+        if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_ID_DIGITS:
+            return _not_found()
+        note = store.get(sub, int(raw))
+        if note is None:
+            return _not_found()
+        return JSONResponse({"sub": sub, "note": note}, headers=PRIVATE)
+
+    @protect
     async def me(request: Request) -> Response:
         claims = _owner(request)
         # Claims an access token carries about the caller; the token itself is not echoed.
@@ -139,5 +176,6 @@ def notes_routes(validator: TokenValidator, store: NoteStore) -> list[BaseRoute]
     return [
         Route("/api/notes", list_notes, methods=["GET"]),
         Route("/api/notes", add_note, methods=["POST"]),
+        Route("/api/notes/{id}", get_note, methods=["GET"]),
         Route("/api/me", me, methods=["GET"]),
     ]

@@ -7,6 +7,7 @@ A TOML file looks like::
     password = "carol"
     name = "Carol Example"
     email = "carol@example.test"
+    groups = ["admin"]
 
     [[clients]]
     client_id = "my-spa"
@@ -38,13 +39,21 @@ DEFAULT_API_AUDIENCE = "demo-api"
 class User:
     """A resource owner who can sign in with a password (a dev tool: plain text)."""
 
-    __slots__ = ("email", "name", "password", "username")
+    __slots__ = ("email", "groups", "name", "password", "username")
 
-    def __init__(self, username: str, password: str, name: str, email: str) -> None:
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        name: str,
+        email: str,
+        groups: Sequence[str] = (),
+    ) -> None:
         self.username = username
         self.password = password
         self.name = name
         self.email = email
+        self.groups = tuple(groups)
 
     def get_user_id(self) -> str:  # authlib's UserMixin
         return self.username
@@ -56,6 +65,9 @@ class User:
         if "profile" in scopes:
             claims["name"] = self.name
             claims["preferred_username"] = self.username
+            # Not a standard claim (OIDC Core §5.1.2 allows more): released with
+            # `profile` so a client asking for the usual scopes can guard routes on it.
+            claims["groups"] = list(self.groups)
         if "email" in scopes:
             claims["email"] = self.email
             claims["email_verified"] = True
@@ -185,7 +197,7 @@ class Lifetimes:
 
 def default_users() -> list[User]:
     return [
-        User("alice", "alice", "Alice Example", "alice@example.test"),
+        User("alice", "alice", "Alice Example", "alice@example.test", groups=["admin"]),
         User("bob", "bob", "Bob Example", "bob@example.test"),
     ]
 
@@ -239,6 +251,7 @@ def _user_from(entry: Mapping[str, object]) -> User:
         _str(entry, "password"),
         _str(entry, "name", username),
         _str(entry, "email", f"{username}@example.test"),
+        groups=_str_list(entry, "groups") or [],
     )
 
 

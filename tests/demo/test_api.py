@@ -214,3 +214,31 @@ def test_body_size_checked_before_reading_the_whole_body(idp: RunningProvider) -
     status, read = _call_with_body(app, headers, chunks=300 * 1024)
     assert status == 400
     assert read == 0
+
+
+def test_one_note_by_number_only_for_its_owner(client: TestClient, idp: RunningProvider) -> None:
+    carol, dave = bearer(idp, "carol"), bearer(idp, "dave")
+    first = client.post("/api/notes", json={"text": "one"}, headers=carol).json()["note"]
+    second = client.post("/api/notes", json={"text": "two"}, headers=carol).json()["note"]
+    assert (first["id"], second["id"]) == (1, 2)  # what the page's /notes/{id:int} reads
+    got = client.get("/api/notes/2", headers=carol)
+    assert got.status_code == 200 and got.json()["note"]["text"] == "two"
+    assert got.headers["cache-control"] == "no-store"
+    # Another user's note and a number nobody has are the same 404.
+    for headers, path in ((dave, "/api/notes/1"), (carol, "/api/notes/3")):
+        missing = client.get(path, headers=headers)
+        assert missing.status_code == 404, path
+        assert missing.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "1.5", "%C2%B2", "1234567", "0x1"])
+def test_a_note_number_that_is_not_one_is_404_json(
+    client: TestClient, idp: RunningProvider, raw: str
+) -> None:
+    response = client.get("/api/notes/" + raw, headers=bearer(idp, "erin"))
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+
+
+def test_one_note_needs_a_token(client: TestClient) -> None:
+    assert client.get("/api/notes/1").status_code == 401

@@ -38,7 +38,7 @@ def test_the_scaffolded_app_passes_its_generated_browser_tests(tmp_path: Path) -
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "4 passed" in done.stdout, done.stdout[-2000:]
+    assert "5 passed" in done.stdout, done.stdout[-2000:]
 
 
 def test_a_failing_browser_test_leaves_a_screenshot_and_the_console(tmp_path: Path) -> None:
@@ -100,10 +100,10 @@ def test_browser_tests_fail_when_chromium_cannot_start_unless_asked_to_skip(
     done = run_pytest(app)
     assert done.returncode == 1, done.stdout[-3000:]
     assert "headless Chromium cannot start: no chrome binary at /nope" in done.stdout
-    assert "2 passed, 2 errors" in done.stdout, done.stdout[-2000:]
+    assert "2 passed, 3 errors" in done.stdout, done.stdout[-2000:]
     skipped = run_pytest(app, "--brython-oidc-skip-without-browser")
     assert skipped.returncode == 0, skipped.stdout[-3000:]
-    assert "2 passed, 2 skipped" in skipped.stdout, skipped.stdout[-2000:]
+    assert "2 passed, 3 skipped" in skipped.stdout, skipped.stdout[-2000:]
 
 
 def test_a_failed_sign_in_names_the_provider_error_and_the_screenshot(tmp_path: Path) -> None:
