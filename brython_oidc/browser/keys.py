@@ -51,22 +51,6 @@ SIGNED_OUT = "signed-out"
 RENEWING = "renewing"
 STATUSES = (LOADING, SIGNING_IN, RESTORING, SIGNING_OUT, SIGNED_IN, SIGNED_OUT, RENEWING)
 
-# --- what the page says it is doing (``handle.Oidc.status``) ---------------------------
-#: The attribute on ``<html>`` (``document.documentElement.dataset.oidcStatus``) that
-#: holds the status: set by the boot file before Brython starts, kept by ``handle``.
-STATUS_ATTRIBUTE = "data-oidc-status"
-LOADING = "loading"
-#: A callback is being redeemed, or the login redirect / popup is under way.
-SIGNING_IN = "signing-in"
-#: The "was signed in" hint is set (or ``session_restore = "iframe"``): the session is
-#: being restored from a sibling tab or the provider.
-RESTORING = "restoring"
-SIGNING_OUT = "signing-out"
-SIGNED_IN = "signed-in"
-SIGNED_OUT = "signed-out"
-RENEWING = "renewing"
-STATUSES = (LOADING, SIGNING_IN, RESTORING, SIGNING_OUT, SIGNED_IN, SIGNED_OUT, RENEWING)
-
 
 def namespace(issuer: str, client_id: str) -> str:
     """The (issuer, client_id) pair as one string, each part length-prefixed.
