@@ -14,7 +14,7 @@ the caller's replay cache: ``server.dpop`` does both.
 
 from __future__ import annotations
 
-from brython_oidc.core.b64 import b64url_encode
+from brython_oidc.core.b64 import b64url_encode as _b64url_encode
 from brython_oidc.core.errors import ValidationError
 from brython_oidc.core.jose import check_alg, jwk_public_fields
 from brython_oidc.core.urls import split_once, split_url
@@ -72,12 +72,20 @@ def jwk_thumbprint_input(jwk: Mapping[str, object]) -> bytes:
     return (text + "}").encode("utf-8")
 
 
-def jwk_thumbprint(jwk: Mapping[str, object], sha256: Callable[[bytes], bytes]) -> str:
+def jwk_thumbprint(
+    jwk: Mapping[str, object],
+    sha256: Callable[[bytes], bytes],
+    b64url_encode: Callable[[bytes], str] = _b64url_encode,
+) -> str:
     """RFC 7638 §3.1 with SHA-256, base64url: the ``jkt`` of RFC 9449 §6.1 and §10."""
     return b64url_encode(sha256(jwk_thumbprint_input(jwk)))
 
 
-def access_token_hash(access_token: str, sha256: Callable[[bytes], bytes]) -> str:
+def access_token_hash(
+    access_token: str,
+    sha256: Callable[[bytes], bytes],
+    b64url_encode: Callable[[bytes], str] = _b64url_encode,
+) -> str:
     """RFC 9449 §4.2 ``ath``: base64url of the SHA-256 of the access token's ASCII."""
     return b64url_encode(sha256(access_token.encode("ascii")))
 
@@ -149,9 +157,9 @@ def proof_signing_input(
     if nonce is not None:
         claims["nonce"] = nonce
     return (
-        b64url_encode(dump_json(header).encode("utf-8"))
+        _b64url_encode(dump_json(header).encode("utf-8"))
         + "."
-        + b64url_encode(dump_json(claims).encode("utf-8"))
+        + _b64url_encode(dump_json(claims).encode("utf-8"))
     ).encode("ascii")
 
 
@@ -161,7 +169,7 @@ def finish_proof(signing_input: bytes, signature: bytes) -> str:
     For ES256 the signature is the raw ``r || s`` (RFC 7518 §3.4), which is what
     WebCrypto's ECDSA ``sign`` returns.
     """
-    return signing_input.decode("ascii") + "." + b64url_encode(signature)
+    return signing_input.decode("ascii") + "." + _b64url_encode(signature)
 
 
 def build_proof(
@@ -223,8 +231,14 @@ def check_proof(
     leeway: float = DEFAULT_LEEWAY,
     access_token: str | None = None,
     nonce: str | None = None,
+    thumbprint: Callable[[Mapping[str, object]], str] | None = None,
+    b64url_encode: Callable[[bytes], str] = _b64url_encode,
 ) -> DPoPProof:
     """RFC 9449 §4.3 steps 3-5 and 7-12 on a parsed proof; the signature is not checked.
+
+    ``thumbprint`` and ``b64url_encode`` may be injected for speed (a server caches
+    the thumbprints of the few keys it sees and encodes in C); they must give what
+    ``jwk_thumbprint`` and ``core.b64.b64url_encode`` give.
 
     ``nonce`` is the nonce the server requires now (§8, §9: ``check "nonce"`` means
     answer ``use_dpop_nonce``). With ``access_token`` the proof must carry its ``ath``
@@ -288,9 +302,10 @@ def check_proof(
             raise ValidationError(
                 "ath", "the proof has no 'ath' for the access token (RFC 9449 §4.2)"
             )
-        if ath != access_token_hash(access_token, sha256):
+        if ath != access_token_hash(access_token, sha256, b64url_encode):
             raise ValidationError("ath", "the proof was made for another access token")
-    return DPoPProof(public, jwk_thumbprint(public, sha256), jti, float(iat), sent_nonce)
+    jkt = thumbprint(public) if thumbprint else jwk_thumbprint(public, sha256, b64url_encode)
+    return DPoPProof(public, jkt, jti, float(iat), sent_nonce)
 
 
 def check_binding(claims: Mapping[str, object], proof: DPoPProof) -> None:

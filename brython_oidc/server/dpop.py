@@ -14,21 +14,23 @@ Every refusal is an ``InvalidProof`` (a ``ValidationError``): the HTTP layer ans
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from brython_oidc.core.b64 import b64url_encode
 from brython_oidc.core.dpop import (
     DEFAULT_LEEWAY,
     DEFAULT_MAX_AGE,
     DPOP_ALGS,
     DPoPProof,
     check_proof,
+    jwk_thumbprint,
 )
 from brython_oidc.core.errors import ValidationError
 from brython_oidc.core.jose import parse_compact_jws
@@ -43,6 +45,21 @@ MAX_PROOF_LENGTH = 4096
 
 def sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
+
+
+def b64url_encode(data: bytes) -> str:
+    """``core.b64.b64url_encode`` at C speed (the pure loop was a third of a check)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_thumbprint(members: tuple[tuple[str, str], ...]) -> str:
+    return jwk_thumbprint(dict(members), sha256, b64url_encode)
+
+
+def thumbprint(jwk: Mapping[str, object]) -> str:
+    """RFC 7638 thumbprint of a public JWK, cached: a client proves with one key for long."""
+    return _cached_thumbprint(tuple(sorted((k, str(v)) for k, v in jwk.items())))
 
 
 class InvalidProof(ValidationError):
@@ -182,6 +199,8 @@ class ProofVerifier:
                 max_age=self.max_age,
                 leeway=self.leeway,
                 access_token=access_token,
+                thumbprint=thumbprint,
+                b64url_encode=b64url_encode,
             )
             # §4.3 step 6: the signature, with the key the proof carries.
             if not verify(str(jws.header["alg"]), checked.jwk, jws.signing_input, jws.signature):
