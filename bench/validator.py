@@ -47,7 +47,7 @@ def _proofs(key: ECKey, token: str, n: int) -> list[str]:
 
 
 def measure(n: int) -> dict[str, dict[str, float]]:
-    """Validations per second by algorithm: ``{"RS256": {"ours": .., "bare": .., "dpop": ..}}``.
+    """Validations per second by algorithm: ``{"RS256": {"ours", "bare", "dpop", "bearer"}}``.
 
     ``dpop``: the same token with ``cnf.jkt`` and an ES256 proof (RFC 9449 §7.1), all of
     TokenValidator.validate_dpop: the token, the proof's signature and claims, ``ath``,
@@ -88,11 +88,21 @@ def measure(n: int) -> dict[str, dict[str, float]]:
         bound_token = jwt.encode({"alg": alg, "kid": key.kid, "typ": "at+jwt"}, bound, key, [alg])
         proofs = _proofs(client_key, bound_token, n + 1)
         validator.validate_dpop(bound_token, proofs[-1], method="GET", url=API)  # warm
-        start = time.perf_counter()
-        for proof in proofs[:n]:
-            validator.validate_dpop(bound_token, proof, method="GET", url=API)
-        dpop = n / (time.perf_counter() - start)
-        out[alg] = {"ours": ours, "bare": bare, "dpop": dpop}
+        # Interleaved rounds, best of each: the machine is shared, and a burst of other
+        # work should not land on one side only.
+        rounds = 5
+        chunk = max(1, n // rounds)
+        best_bearer = best_dpop = 0.0
+        for r in range(rounds):
+            start = time.perf_counter()
+            for _ in range(chunk):
+                validator.validate(token)
+            best_bearer = max(best_bearer, chunk / (time.perf_counter() - start))
+            start = time.perf_counter()
+            for proof in proofs[r * chunk : (r + 1) * chunk]:
+                validator.validate_dpop(bound_token, proof, method="GET", url=API)
+            best_dpop = max(best_dpop, chunk / (time.perf_counter() - start))
+        out[alg] = {"ours": ours, "bare": bare, "dpop": best_dpop, "bearer": best_bearer}
     return out
 
 
@@ -104,7 +114,8 @@ def main(n: int) -> None:
         )
         print(
             f"{alg}: DPoP (token + ES256 proof) {r['dpop']:,.0f}/s   "
-            f"bearer {r['ours']:,.0f}/s   DPoP/bearer {r['dpop'] / r['ours']:.2f}x"
+            f"bearer {r['bearer']:,.0f}/s   DPoP/bearer {r['dpop'] / r['bearer']:.2f}x "
+            "(interleaved rounds, best of 5 each)"
         )
 
 
