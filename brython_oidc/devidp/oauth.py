@@ -75,6 +75,8 @@ class Provider(Protocol):
 #: (RFC 6749 §2.3; "none" is a public client, OAuth 2.0 Dynamic Registration §2).
 AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
 
+_B64URL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 # The DPoP key of the token request being answered (RFC 9449 §5): authlib calls the
 # token generator without the request, so the view's checked proof reaches it here.
 _DPOP_JKT: ContextVar[str | None] = ContextVar("devidp_dpop_jkt", default=None)
@@ -247,6 +249,12 @@ class S256AuthorizationCodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
         if response_mode(self.request) not in ("query", "fragment"):
             raise InvalidRequestError(
                 "Unsupported 'response_mode'; use query or fragment.", redirect_uri=redirect_uri
+            )
+        # RFC 9449 section 10: dpop_jkt is a base64url SHA-256 JWK thumbprint (43 characters).
+        jkt = self.request.payload.data.get("dpop_jkt")
+        if jkt is not None and (len(jkt) != 43 or jkt.strip(_B64URL_CHARS)):
+            raise InvalidRequestError(
+                "'dpop_jkt' must be a base64url SHA-256 JWK thumbprint.", redirect_uri=redirect_uri
             )
         return redirect_uri
 

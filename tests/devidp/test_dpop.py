@@ -168,6 +168,14 @@ def test_refresh_token_bound_to_the_key(http: httpx.Client, clock: Clock) -> Non
     assert claims_of(good.json()["access_token"])["cnf"]["jkt"] == KEY.thumbprint()
 
 
+@pytest.mark.parametrize("jkt", ["short", "x" * 42 + "=", "é" * 43])
+def test_malformed_dpop_jkt_is_invalid_request(http: httpx.Client, jkt: str) -> None:
+    flow = Flow(dpop_jkt=jkt)
+    page = http.get("/authorize", params=flow.params)
+    assert page.status_code == 302
+    assert "error=invalid_request" in page.headers["location"]
+
+
 def test_dpop_jkt_binds_the_code(http: httpx.Client, clock: Clock) -> None:
     flow = Flow(dpop_jkt=KEY.thumbprint())
     code = login(http, flow)
