@@ -248,3 +248,19 @@ def test_nonce_flag(nonce_http: httpx.Client, clock: Clock) -> None:
     retry = token_request(http, code_data(flow, code), proof(http, clock, nonce=nonce))
     assert retry.status_code == 200, retry.text
     assert retry.headers["dpop-nonce"]  # RFC 9449 §8: the next nonce comes with the answer
+
+
+def test_cli_flag_turns_nonces_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    import uvicorn
+
+    from brython_oidc.devidp import cli
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_kw: served.append(app))
+    for argv, expected in (([], False), (["--dpop-nonce"], True)):
+        parser = argparse.ArgumentParser()
+        cli.add_arguments(parser)
+        assert cli.run(parser.parse_args(argv)) == 0
+        assert (served[-1].state.provider.dpop.nonces is not None) is expected
