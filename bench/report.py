@@ -233,6 +233,17 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                 _ratio(v["ours"], v["bare"]),
             )
         )
+        if "dpop" in v:
+            # RFC 9449 §7.1: a bound token and its ES256 proof, vs a bearer token, one run.
+            out.append(
+                (
+                    f"TokenValidator {alg} DPoP (token + ES256 proof), validations/s (vs bearer)",
+                    "—",
+                    _num(v["dpop"], "/s"),
+                    _num(v["bearer"], "/s"),
+                    _ratio(v["dpop"], v["bearer"]),
+                )
+            )
     return out
 
 

@@ -27,6 +27,16 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     $SUDO /usr/sbin/nginx -s quit 2>/dev/null || true
 fi
 
+if ! command -v redis-server >/dev/null 2>&1; then
+    echo "== Debian redis-server (the DPoP replay cache's Redis test starts its own on loopback)"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+    # The package may start a daemon on 6379; the test runs its own on a free port.
+    $SUDO service redis-server stop >/dev/null 2>&1 || true
+fi
+
 if [ -f tests/interop/package.json ] && command -v npm >/dev/null 2>&1; then
     echo "== npm packages for the interop tests"
     (cd tests/interop && npm ci --silent --no-audit --no-fund)

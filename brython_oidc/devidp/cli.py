@@ -31,6 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="enable POST /admin/rotate-keys (tests only: anyone can rotate the keys)",
     )
+    parser.add_argument(
+        "--dpop-nonce",
+        action="store_true",
+        help="require a server nonce in DPoP proofs (RFC 9449 §8: use_dpop_nonce)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +61,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     issuer = args.issuer or f"http://127.0.0.1:{args.port}"
     provider = Provider(
-        issuer, users=users, clients=clients, lifetimes=lifetimes, enable_admin=args.enable_admin
+        issuer,
+        users=users,
+        clients=clients,
+        lifetimes=lifetimes,
+        enable_admin=args.enable_admin,
+        dpop_nonce=args.dpop_nonce,
     )
     print(f"Development OpenID Provider at {issuer} (users and clients: {issuer}/)")
     host = urlsplit(issuer).hostname

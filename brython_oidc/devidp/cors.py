@@ -16,8 +16,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .refusals import refused
 
 ALLOW_METHODS = "GET, POST, OPTIONS"
-ALLOW_HEADERS = "Authorization, Content-Type"
-EXPOSE_HEADERS = "WWW-Authenticate"
+# RFC 9449 §4.1: the page sends its proof in a DPoP header, and reads the server's
+# nonce from DPoP-Nonce (§8); neither is CORS-safelisted.
+ALLOW_HEADERS = "Authorization, Content-Type, DPoP"
+EXPOSE_HEADERS = "WWW-Authenticate, DPoP-Nonce"
 
 
 class RegisteredOriginsCORS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any, ClassVar, Protocol
 
 from authlib.common.urls import add_params_to_uri
@@ -46,7 +47,13 @@ class Provider(Protocol):
     def save_authorization_code(self, code: str, request: StarletteOAuth2Request) -> None: ...
 
     def generate_token(
-        self, client: Client, user: User, scope: str, include_refresh_token: bool
+        self,
+        client: Client,
+        user: User,
+        scope: str,
+        include_refresh_token: bool,
+        *,
+        dpop_jkt: str | None = None,
     ) -> dict[str, Any]: ...
 
     def save_token(self, token: dict[str, Any], request: StarletteOAuth2Request) -> None: ...
@@ -67,6 +74,12 @@ class Provider(Protocol):
 #: Client authentication methods at the token and revocation endpoints
 #: (RFC 6749 §2.3; "none" is a public client, OAuth 2.0 Dynamic Registration §2).
 AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
+
+_B64URL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+# The DPoP key of the token request being answered (RFC 9449 §5): authlib calls the
+# token generator without the request, so the view's checked proof reaches it here.
+_DPOP_JKT: ContextVar[str | None] = ContextVar("devidp_dpop_jkt", default=None)
 
 
 class PairsPayload(OAuth2Payload):  # type: ignore[misc]
@@ -103,6 +116,8 @@ class StarletteOAuth2Request(OAuth2Request):  # type: ignore[misc]
         #: Set by the authorization view: when and in which session the user signed in.
         self.auth_time: int | None = None
         self.sid: str | None = None
+        #: Set by the token view: the thumbprint of a checked DPoP proof's key (RFC 9449 §5).
+        self.dpop_jkt: str | None = None
 
     @property
     def args(self) -> dict[str, str]:
@@ -136,6 +151,13 @@ class DevAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
     def send_signal(self, name: str, *args: object, **kwargs: object) -> None:
         """No signal system here."""
 
+    def create_token_response(self, request: Any = None) -> Any:
+        reset = _DPOP_JKT.set(getattr(request, "dpop_jkt", None))
+        try:
+            return super().create_token_response(request)
+        finally:
+            _DPOP_JKT.reset(reset)
+
     def create_oauth2_request(self, request: Any) -> Any:
         if isinstance(request, OAuth2Request):
             return request
@@ -161,7 +183,9 @@ class DevAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         expires_in: int | None = None,
         include_refresh_token: bool = True,
     ) -> dict[str, Any]:
-        return self.provider.generate_token(client, user, scope or "", include_refresh_token)
+        return self.provider.generate_token(
+            client, user, scope or "", include_refresh_token, dpop_jkt=_DPOP_JKT.get()
+        )
 
 
 class S256CodeChallenge(CodeChallenge):  # type: ignore[misc]
@@ -226,6 +250,12 @@ class S256AuthorizationCodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
             raise InvalidRequestError(
                 "Unsupported 'response_mode'; use query or fragment.", redirect_uri=redirect_uri
             )
+        # RFC 9449 section 10: dpop_jkt is a base64url SHA-256 JWK thumbprint (43 characters).
+        jkt = self.request.payload.data.get("dpop_jkt")
+        if jkt is not None and (len(jkt) != 43 or jkt.strip(_B64URL_CHARS)):
+            raise InvalidRequestError(
+                "'dpop_jkt' must be a base64url SHA-256 JWK thumbprint.", redirect_uri=redirect_uri
+            )
         return redirect_uri
 
     def create_authorization_response(self, redirect_uri: str, grant_user: Any) -> Any:
@@ -255,6 +285,12 @@ class S256AuthorizationCodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]
             )
         if item.expires_at <= self.provider.clock():
             raise InvalidGrantError("Authorization code expired.")
+        # RFC 9449 §10: a code issued for dpop_jkt is exchanged only with a proof of that key.
+        if item.dpop_jkt is not None and self.request.dpop_jkt != item.dpop_jkt:
+            raise InvalidGrantError(
+                "The code is bound to another DPoP key (dpop_jkt, RFC 9449 section 10); "
+                "send a DPoP proof made with that key."
+            )
         return item
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
@@ -279,6 +315,13 @@ class RotatingRefreshTokenGrant(RefreshTokenGrant):  # type: ignore[misc]
         record = store.by_refresh_token(refresh_token)
         if record is None or record.revoked or store.is_grant_revoked(record.grant_id):
             return None
+        # RFC 9449 §5: a public client's DPoP-bound refresh token is used only with a
+        # proof of its key. Checked first: a holder without the key changes nothing.
+        if record.refresh_jkt is not None and self.request.dpop_jkt != record.refresh_jkt:
+            raise InvalidGrantError(
+                "The refresh token is bound to a DPoP key (RFC 9449 section 5); "
+                "send a DPoP proof made with that key."
+            )
         if record.rotated:
             # RFC 9700 §4.14.2: a rotated refresh token came back; one of the two
             # holders is an attacker, so the whole family is revoked.

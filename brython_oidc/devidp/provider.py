@@ -12,6 +12,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from brython_oidc.core.dpop import DPOP_ALGS, DPOP_SCHEME
+from brython_oidc.server.dpop import DPoPNonces, ProofVerifier
+
 from .config import Client, Lifetimes, User, default_clients, default_users
 from .keys import KeyRing
 from .oauth import DevAuthorizationServer, StarletteOAuth2Request
@@ -44,6 +47,7 @@ class Provider:
         clock: Callable[[], float] = time.time,
         keys: KeyRing | None = None,
         enable_admin: bool = False,
+        dpop_nonce: bool = False,
     ) -> None:
         self.issuer = issuer.rstrip("/")
         self.users = {u.username: u for u in (default_users() if users is None else users)}
@@ -57,6 +61,11 @@ class Provider:
         self.store = MemoryStore()
         self.minter = TokenMinter(self.issuer, self.keys)
         self.server = DevAuthorizationServer(self)
+        #: DPoP proofs at /token and /userinfo (RFC 9449 §4.3): signature, typ, htm/htu,
+        #: iat window, jti replay within it; server nonces (§8) when ``dpop_nonce``.
+        self.dpop = ProofVerifier(
+            clock=clock, nonces=DPoPNonces(clock=clock) if dpop_nonce else None
+        )
 
     # --- discovery (OpenID Connect Discovery 1.0 §3, RFC 8414) -----------------------
 
@@ -97,6 +106,8 @@ class Provider:
                 "claims_parameter_supported": False,
                 "request_parameter_supported": False,
                 "authorization_response_iss_parameter_supported": True,
+                # RFC 9449 §5.1: DPoP is supported, with these proof algorithms.
+                "dpop_signing_alg_values_supported": list(DPOP_ALGS),
             }
         )
         return doc
@@ -143,22 +154,34 @@ class Provider:
             code_challenge_method=data.get("code_challenge_method"),
             expires_at=self.clock() + self.lifetimes.code,
             sid=request.sid,
+            dpop_jkt=data.get("dpop_jkt"),
         )
         self.store.add_code(code, item)
 
     def generate_token(
-        self, client: Client, user: User, scope: str, include_refresh_token: bool
+        self,
+        client: Client,
+        user: User,
+        scope: str,
+        include_refresh_token: bool,
+        *,
+        dpop_jkt: str | None = None,
     ) -> dict[str, Any]:
-        """RFC 6749 §5.1 token response (the ID token is added by the OpenID extension)."""
+        """RFC 6749 §5.1 token response (the ID token is added by the OpenID extension).
+
+        With ``dpop_jkt`` (a checked proof came with the request) the access token is
+        bound to that key and its type is ``DPoP`` (RFC 9449 §5, §6.1).
+        """
         access_token = self.minter.access_token(
             client=client,
             username=user.username,
             scope=scope,
             now=self.clock(),
             ttl=self.lifetimes.access_token,
+            dpop_jkt=dpop_jkt,
         )
         token: dict[str, Any] = {
-            "token_type": "Bearer",
+            "token_type": DPOP_SCHEME if dpop_jkt else "Bearer",
             "access_token": access_token,
             "expires_in": self.lifetimes.access_token,
             "scope": scope,
@@ -186,6 +209,10 @@ class Provider:
                 access_expires_at=now + self.lifetimes.access_token,
                 refresh_key=token_key(refresh) if refresh else None,
                 refresh_expires_at=now + self.lifetimes.refresh_token if refresh else None,
+                dpop_jkt=request.dpop_jkt,
+                # RFC 9449 §5: bound for public clients (a confidential client
+                # authenticates instead); an unbound one stays unbound.
+                refresh_jkt=(request.dpop_jkt if refresh and request.client.is_public else None),
             )
         )
 

@@ -29,6 +29,7 @@ class AuthorizationCode:
         "client_id",
         "code_challenge",
         "code_challenge_method",
+        "dpop_jkt",
         "expires_at",
         "grant_id",
         "nonce",
@@ -52,6 +53,7 @@ class AuthorizationCode:
         code_challenge_method: str | None,
         expires_at: float,
         sid: str | None,
+        dpop_jkt: str | None = None,
     ) -> None:
         self.client_id = client_id
         self.username = username
@@ -63,6 +65,8 @@ class AuthorizationCode:
         self.code_challenge_method = code_challenge_method
         self.expires_at = expires_at
         self.sid = sid
+        #: RFC 9449 §10: the thumbprint the authorization request bound this code to.
+        self.dpop_jkt = dpop_jkt
         self.grant_id = secrets.token_urlsafe(16)
         self.used = False
 
@@ -94,8 +98,10 @@ class TokenRecord:
         "access_revoked",
         "auth_time",
         "client_id",
+        "dpop_jkt",
         "grant_id",
         "refresh_expires_at",
+        "refresh_jkt",
         "refresh_key",
         "revoked",
         "rotated",
@@ -117,6 +123,8 @@ class TokenRecord:
         access_expires_at: float,
         refresh_key: str | None,
         refresh_expires_at: float | None,
+        dpop_jkt: str | None = None,
+        refresh_jkt: str | None = None,
     ) -> None:
         self.client_id = client_id
         self.username = username
@@ -128,6 +136,10 @@ class TokenRecord:
         self.access_expires_at = access_expires_at
         self.refresh_key = refresh_key
         self.refresh_expires_at = refresh_expires_at
+        #: RFC 9449 §6: the key thumbprint the access token is bound to (its cnf.jkt).
+        self.dpop_jkt = dpop_jkt
+        #: RFC 9449 §5: the key a public client's refresh token is bound to.
+        self.refresh_jkt = refresh_jkt
         self.revoked = False
         #: RFC 7009 §2: the access token alone was revoked.
         self.access_revoked = False

@@ -44,8 +44,11 @@ class TokenMinter:
         scope: str,
         now: float,
         ttl: int,
+        dpop_jkt: str | None = None,
     ) -> str:
         """RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti (+ scope); typ at+jwt.
+
+        With ``dpop_jkt``, the token is bound to that key: ``cnf.jkt`` (RFC 9449 §6.1).
 
         ``aud`` is the client's ``api_audience`` (default ``"demo-api"``): the API the
         SPA calls, not the SPA itself — a resource server checks it (RFC 9068 §4).
@@ -62,6 +65,8 @@ class TokenMinter:
             "jti": secrets.token_urlsafe(16),
             "scope": scope,
         }
+        if dpop_jkt is not None:
+            claims["cnf"] = {"jkt": dpop_jkt}
         return self.sign(claims, client.id_token_signed_response_alg, "at+jwt")
 
     def id_token(

@@ -9,6 +9,9 @@ from authlib.oauth2 import OAuth2Error
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from brython_oidc.core.dpop import DPOP_SCHEME
+from brython_oidc.server.dpop import InvalidProof, NonceRequired
+
 from . import templates
 from .oauth import StarletteOAuth2Request, response_mode
 from .provider import Provider
@@ -230,11 +233,62 @@ def _needs_login(provider: Provider, data: dict[str, str], auth_time: int) -> bo
     return provider.clock() - auth_time > limit
 
 
+def _dpop_error(error: str, description: str, status: int, nonce: str | None) -> Response:
+    # RFC 9449 §5 (token endpoint: 400 with an error code), §8 (use_dpop_nonce + DPoP-Nonce).
+    headers = {"Cache-Control": "no-store"}
+    if nonce is not None:
+        headers["DPoP-Nonce"] = nonce
+    # RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E only.
+    text = description.replace("§", "section ")
+    text = "".join(c for c in text if 0x20 <= ord(c) <= 0x7E and c not in '"\\')
+    body = {"error": error, "error_description": text}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _checked_proof_jkt(
+    request: Request, provider: Provider, url: str, access_token: str | None = None
+) -> tuple[str | None, Response | None]:
+    """The thumbprint of the request's DPoP proof's key (None without a proof), or a refusal.
+
+    RFC 9449 §4.3: one ``DPoP`` header at most, checked against this endpoint's URL on
+    the issuer (never the Host header), the request's method and, at a resource, the
+    access token (``ath``); its ``jti`` is spent.
+    """
+    proofs = request.headers.getlist("dpop")
+    if not proofs:
+        return None, None
+    status = 401 if access_token is not None else 400
+    if len(proofs) > 1:
+        return None, _dpop_error("invalid_dpop_proof", "more than one DPoP header", status, None)
+    try:
+        checked = provider.dpop.verify(
+            proofs[0], method=request.method, url=url, access_token=access_token
+        )
+    except NonceRequired as exc:
+        refused(request.url.path, "the DPoP proof lacks the current nonce (use_dpop_nonce)")
+        return None, _dpop_error("use_dpop_nonce", str(exc), status, exc.nonce)
+    except InvalidProof as exc:
+        refused(request.url.path, f"DPoP proof refused: {exc}")
+        return None, _dpop_error("invalid_dpop_proof", str(exc), status, None)
+    return checked.jkt, None
+
+
 async def token(request: Request) -> Response:
-    """RFC 6749 §3.2: POST, form-encoded; authlib does the grant logic."""
+    """RFC 6749 §3.2: POST, form-encoded; authlib does the grant logic.
+
+    A ``DPoP`` proof (RFC 9449 §5) is checked first; its key binds what is issued.
+    """
+    provider = provider_of(request)
     form = await request.form()
     oreq = oauth_request(request, form.multi_items())
-    response: Response = provider_of(request).server.create_token_response(oreq)
+    jkt, refusal = _checked_proof_jkt(request, provider, provider.url("token_endpoint"))
+    if refusal is not None:
+        return refusal
+    oreq.dpop_jkt = jkt
+    response: Response = provider.server.create_token_response(oreq)
+    if provider.dpop.nonces is not None:
+        # RFC 9449 §8: a fresh nonce with every answer, for the client's next proof.
+        response.headers["DPoP-Nonce"] = provider.dpop.nonces.current()
     _log_error_answer("/token", oreq, response)
     return response
 
@@ -259,19 +313,42 @@ async def revoke(request: Request) -> Response:
 
 def bearer_token(request: Request) -> str | None:
     """RFC 6750 §2.1: ``Authorization: Bearer <token>``."""
+    scheme, token_value = _authorization(request)
+    return token_value if scheme == "bearer" else None
+
+
+def _authorization(request: Request) -> tuple[str, str | None]:
+    """The scheme (lower case) and credentials of ``Authorization`` (RFC 9110 §11.6.2)."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    return value.strip()
+    return scheme.lower(), value.strip() or None
 
 
 async def userinfo(request: Request) -> Response:
-    """OpenID Connect Core §5.3; errors per RFC 6750 §3."""
+    """OpenID Connect Core §5.3; errors per RFC 6750 §3 and RFC 9449 §7.1."""
     provider = provider_of(request)
-    token_value = bearer_token(request)
-    if token_value is None:
-        return Response(status_code=401, headers={"WWW-Authenticate": 'Bearer realm="devidp"'})
+    scheme, token_value = _authorization(request)
+    if scheme not in ("bearer", "dpop") or token_value is None:
+        return Response(
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="devidp", DPoP realm="devidp"'},
+        )
     record = provider.active_access_token(token_value)
+    if record is not None and record.dpop_jkt is not None:
+        # RFC 9449 §7: a DPoP-bound token comes with a proof of its key, for this request.
+        if scheme != "dpop":
+            refused("/userinfo", "a DPoP-bound access token was sent as a bearer token")
+            return _dpop_error("invalid_token", "the access token is DPoP-bound", 401, None)
+        url = provider.url("userinfo_endpoint")
+        jkt, refusal = _checked_proof_jkt(request, provider, url, token_value)
+        if refusal is not None:
+            return refusal
+        if jkt != record.dpop_jkt:
+            refused("/userinfo", "the DPoP proof's key is not the token's (cnf.jkt)")
+            return _dpop_error("invalid_dpop_proof", "no proof of the token's key", 401, None)
+    elif record is not None and scheme == "dpop":
+        return _dpop_error(
+            "invalid_token", f"the access token is not {DPOP_SCHEME}-bound", 401, None
+        )
     if record is None:
         refused("/userinfo", "the access token is unknown, expired or revoked")
         challenge = (

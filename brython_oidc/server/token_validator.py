@@ -29,10 +29,12 @@ from brython_oidc.core.access_token import (
     validate_access_token_claims,
 )
 from brython_oidc.core.discovery import discovery_url
+from brython_oidc.core.dpop import check_binding, is_bound
 from brython_oidc.core.errors import ValidationError
 from brython_oidc.core.jose import ALLOWED_ALGS, KeyNotFound, parse_compact_jws, select_jwk
 
 from . import strict_json
+from .dpop import ProofVerifier
 from .signature import b64url_decode, verify
 
 #: RFC 8725 §3.1: asymmetric algorithms only; ``none`` and ``HS*`` are never accepted.
@@ -149,6 +151,8 @@ class TokenValidator:
         clock: Callable[[], float] = time.time,
         http_client: httpx.Client | None = None,
         refetch_interval: float = 60.0,
+        dpop: ProofVerifier | None = None,
+        dpop_only: bool = False,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
@@ -169,6 +173,10 @@ class TokenValidator:
         self._jwks: JWKSCache | None = None
         self._discovery_lock = threading.Lock()
         self._discovery_failure: tuple[float, ValidationError] | None = None
+        #: DPoP proofs (RFC 9449): its replay cache is in memory unless one is given.
+        self.dpop = dpop or ProofVerifier(clock=clock)
+        #: Refuse bearer tokens: only DPoP-bound tokens with their proof (RFC 9449 §7.1).
+        self.dpop_only = dpop_only
 
     @property
     def jwks(self) -> JWKSCache:
@@ -223,6 +231,37 @@ class TokenValidator:
         return jwks_uri
 
     def validate(self, token: str) -> dict[str, Any]:
+        """A bearer token (RFC 6750 §2.1): its claims, or ``ValidationError``."""
+        if self.dpop_only:
+            raise ValidationError(
+                "token_type", "this API accepts only DPoP-bound tokens (RFC 9449 §7.1)",
+                expected="DPoP", actual="Bearer",
+            )  # fmt: skip
+        claims = self._validate_token(token)
+        # RFC 9449 §7.2: a DPoP-bound token is not a bearer token; without its proof,
+        # whoever copied it could use it.
+        if is_bound(claims):
+            raise ValidationError(
+                "cnf", "this token is DPoP-bound: send it with 'Authorization: DPoP' and its proof",
+                expected="DPoP", actual="Bearer",
+            )  # fmt: skip
+        return claims
+
+    def validate_dpop(self, token: str, proof: str, *, method: str, url: str) -> dict[str, Any]:
+        """A DPoP-bound token and its proof (RFC 9449 §7.1): the token's claims.
+
+        The token is checked as ``validate`` checks it; then the proof (signature,
+        ``typ``, ``htm``/``htu`` against this request, ``iat``, ``ath`` of this token,
+        the nonce, ``jti`` replay: ``server.dpop.ProofVerifier``) and the binding:
+        ``cnf.jkt`` is the thumbprint of the proof's key (§6.1). ``InvalidProof`` for the
+        proof, ``NonceRequired`` to ask for a nonce, ``ValidationError`` for the token.
+        """
+        claims = self._validate_token(token)
+        checked = self.dpop.verify(proof, method=method, url=url, access_token=token)
+        check_binding(claims, checked)
+        return claims
+
+    def _validate_token(self, token: str) -> dict[str, Any]:
         # RFC 7515 §5.2 parsing, RFC 8725 §3.1 alg allow-list, §4.1.11 crit, string kid.
         jws = parse_compact_jws(token, parse_json=strict_json.loads, b64url_decode=b64url_decode)
         alg = str(jws.header["alg"])

@@ -74,6 +74,7 @@ class NodeProvider:
         issuer_host: str = "127.0.0.1",
         discovery_overrides: Mapping[str, object] | None = None,
         startup_timeout: float = 30.0,
+        dpop: bool = False,
     ) -> None:
         unknown = set(ttl or {}) - set(TTL_ENV)
         if unknown:
@@ -94,6 +95,8 @@ class NodeProvider:
         self.issuer_host = issuer_host
         self.discovery_overrides = dict(discovery_overrides or {})
         self.startup_timeout = startup_timeout
+        #: oidc-provider's features.dPoP (RFC 9449).
+        self.dpop = dpop
         self.issuer = ""
         self._process: subprocess.Popen[str] | None = None
         self._stderr: IO[str] | None = None
@@ -107,6 +110,7 @@ class NodeProvider:
         env["OIDC_REFRESH_TOKENS"] = self.refresh_tokens
         env["OIDC_COOKIE_SAMESITE"] = self.cookie_samesite
         env["OIDC_CORS"] = "on" if self.cors else "off"
+        env["OIDC_DPOP"] = "on" if self.dpop else "off"
         env["OIDC_ISSUER_HOST"] = self.issuer_host
         env["OIDC_DISCOVERY_OVERRIDES"] = json.dumps(self.discovery_overrides)
         for name, seconds in self.ttl.items():

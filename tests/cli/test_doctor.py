@@ -197,7 +197,10 @@ def test_devidp_without_cors_for_the_app_fails(capsys: pytest.CaptureFixture[str
         assert statuses[name] == "FAIL", (name, out)
     assert statuses["userinfo CORS"] == "WARN"  # the sign-in stands on the ID token
     assert statuses["issuer"] == statuses["PKCE S256"] == "PASS"
-    assert "no Access-Control-Allow-Origin for http://localhost:8000" in line_of(out, "token CORS")
+    # The provider advertises DPoP, so the doctor tries the preflight first: refused (403).
+    token_cors = line_of(out, "token CORS")
+    assert "preflight (OPTIONS) got HTTP 403" in token_cors
+    assert "allow the origin http://localhost:8000" in token_cors
     assert "redirect URI http://localhost:8000/ exactly" in line_of(out, "client")
     assert out.rstrip().endswith("sign-in cannot work: 4 failed, 4 warnings")
 
@@ -386,10 +389,14 @@ def test_hmac_only_signing_fails(
 
 
 def test_dpop_needs_the_header_in_the_token_endpoint_preflight(
-    capsys: pytest.CaptureFixture[str], with_document: Callable[..., str]
+    capsys: pytest.CaptureFixture[str],
+    with_document: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The premise: the development provider's preflight does not allow a DPoP header.
-    assert "dpop" not in ALLOW_HEADERS.lower()
+    # The development provider allows the DPoP header (test_devidp_passes_with_its_client
+    # runs the doctor against it, DPoP advertised); here its preflight forgets it.
+    assert "dpop" in ALLOW_HEADERS.lower()
+    monkeypatch.setattr("brython_oidc.devidp.cors.ALLOW_HEADERS", "Authorization, Content-Type")
     issuer = with_document(**DPOP_ADVERTISED)
     code, statuses, out = run_doctor(capsys, issuer, "--client-id", "demo-spa")
     assert code == 1, out

@@ -71,7 +71,7 @@ def test_site_builds_strict_with_every_nav_page(site: Path) -> None:
 
 def test_concept_pages_have_a_sequence_diagram(site: Path) -> None:
     concepts = sorted((ROOT / "docs" / "concepts").glob("*.md"))
-    assert len(concepts) == 6
+    assert len(concepts) == 7
     for source in concepts:
         built = page(site, f"concepts/{source.stem}")
         assert 'class="mermaid"' in built and "sequenceDiagram" in built, source.name

@@ -25,6 +25,8 @@
 //   OIDC_COOKIE_SAMESITE           "lax" (default, stock) or "none": SameSite=None; Secure
 //                                  cookies, so a cross-site hidden iframe (prompt=none) can
 //                                  see the session. WEAKER: dev/test only (see docs)
+//   OIDC_DPOP                      "off" (default) or "on": features.dPoP (RFC 9449), which
+//                                  also advertises dpop_signing_alg_values_supported
 //   OIDC_DEBUG                     "1" logs each request line to stderr
 //   Defects, for `brython-oidc doctor` tests (a misconfigured provider on purpose):
 //   OIDC_CORS                      "on" (default): CORS for the registered origins;
@@ -119,6 +121,10 @@ const corsMode = process.env.OIDC_CORS || 'on';
 if (!['on', 'off'].includes(corsMode)) {
   throw new Error(`OIDC_CORS must be "on" or "off", got ${JSON.stringify(corsMode)}`);
 }
+const dpopMode = process.env.OIDC_DPOP || 'off';
+if (!['on', 'off'].includes(dpopMode)) {
+  throw new Error(`OIDC_DPOP must be "on" or "off", got ${JSON.stringify(dpopMode)}`);
+}
 const issuerHost = process.env.OIDC_ISSUER_HOST || '127.0.0.1';
 if (!/^[A-Za-z0-9.-]+$/.test(issuerHost)) {
   throw new Error(`OIDC_ISSUER_HOST must be a host name, got ${JSON.stringify(issuerHost)}`);
@@ -182,6 +188,8 @@ function configuration() {
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       revocation: { enabled: true },
       userinfo: { enabled: true },
+      // RFC 9449: proofs at the token and userinfo endpoints, DPoP-bound tokens.
+      dPoP: { enabled: dpopMode === 'on' },
       // RFC 9207 `iss` in authorization responses is always on in oidc-provider 9
       // (no feature flag; discovery advertises authorization_response_iss_parameter_supported).
     },

@@ -309,7 +309,10 @@ def test_decorator_good_token(api: httpx.Client) -> None:
 def test_decorator_missing_token(api: httpx.Client) -> None:
     response = _run(_get(api, "/read", None))
     assert response.status_code == 401
-    assert response.headers["www-authenticate"] == 'Bearer realm="api"'
+    # RFC 6750 §3.1 / RFC 9449 §7.1: both accepted schemes challenged, no error code.
+    assert response.headers["www-authenticate"] == (
+        'Bearer realm="api", DPoP realm="api", algs="ES256 PS256 RS256"'
+    )
 
 
 def test_decorator_invalid_token(api: httpx.Client) -> None:
