@@ -10,7 +10,7 @@ OCTETS = bytes(
 )  # fmt: skip
 #: Every module of core/ (tests/browser/test_platform.py fails when one is missing).
 MODULES = (
-    "access_token", "authorization", "b64", "config", "discovery", "errors", "id_token",
+    "access_token", "authorization", "b64", "config", "discovery", "dpop", "errors", "id_token",
     "jose", "messages", "pkce", "renewal_policy", "routes", "schedule", "startup_plan",
     "token", "urls",
 )  # fmt: skip
