@@ -310,6 +310,9 @@ def start_steps_now(startup: Startup, sibling: bool | None, restore: bool) -> tu
         hint=startup.hint.present(),
         iframe_blind=plan.iframe_known_blind(startup.blind_iframe.age(timers.now())),
         provider_answered=startup.provider.answered,
+        prompt_none=plan.prompt_none_offered(
+            startup.provider.metadata.raw if startup.provider.metadata is not None else None
+        ),
     )
 
 

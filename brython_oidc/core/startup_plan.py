@@ -57,6 +57,24 @@ def iframe_known_blind(age: float | None, *, max_age: float = BLIND_IFRAME_MAX_A
     return age is not None and abs(age) < max_age
 
 
+def prompt_none_offered(document: dict[str, object] | None) -> bool:
+    """Whether the provider may answer ``prompt=none`` (OpenID Connect Core §3.1.2.1).
+
+    Only a discovery document whose ``prompt_values_supported`` (Initiating User
+    Registration via OpenID Connect 1.0 §4.1) is a list without ``"none"`` says no; a
+    document without it, or none fetched yet, leaves the question open: try.
+    """
+    if document is None:
+        return True
+    values = document.get("prompt_values_supported")
+    if not isinstance(values, list):
+        return True
+    for value in values:
+        if value == "none":
+            return True
+    return False
+
+
 def start_steps(
     *,
     callback: bool,
@@ -66,6 +84,7 @@ def start_steps(
     hint: bool,
     iframe_blind: bool,
     provider_answered: bool,
+    prompt_none: bool = True,
 ) -> tuple[str, ...]:
     """The steps to try, in order, until one gives the auth state.
 
@@ -76,14 +95,17 @@ def start_steps(
     ``"iframe"``). ``iframe_blind``: ``iframe_known_blind`` of the stored stamp.
     ``provider_answered``: the provider answered this page already (the boot file's
     discovery request, say); the silent iframe's own discovery counts too, so the
-    browser checks again when it reaches ``PROVIDER_ANSWERS``.
+    browser checks again when it reaches ``PROVIDER_ANSWERS``. ``prompt_none``:
+    ``prompt_none_offered`` of the provider's discovery document; a provider that says
+    it does not take ``prompt=none`` gets neither restore request (each would only come
+    back with an error, or show a login page in the iframe or the whole tab).
     """
     if callback:
         return (CALLBACK,)
     steps: tuple[str, ...] = ()
     if sibling is not False:
         steps += (SIBLING,)
-    if not restore or session_restore == "none":
+    if not restore or session_restore == "none" or not prompt_none:
         return steps
     skip_iframe = session_restore == "auto" and iframe_blind
     if session_restore in ("auto", "iframe") and not skip_iframe:

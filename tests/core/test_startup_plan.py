@@ -19,6 +19,7 @@ from brython_oidc.core.startup_plan import (
     UNREACHABLE,
     after_silent_iframe,
     iframe_known_blind,
+    prompt_none_offered,
     start_steps,
 )
 
@@ -113,3 +114,34 @@ def test_after_silent_iframe(
 )
 def test_iframe_known_blind(age: float | None, blind: bool) -> None:
     assert iframe_known_blind(age) is blind
+
+
+@pytest.mark.parametrize(
+    ("document", "offered"),
+    [
+        (None, True),  # nothing fetched yet: try
+        ({}, True),  # not advertised: try
+        ({"prompt_values_supported": ["none", "login", "consent"]}, True),
+        ({"prompt_values_supported": ["login", "consent", "create"]}, False),
+        ({"prompt_values_supported": []}, False),
+        ({"prompt_values_supported": "none"}, True),  # not a list: ignored, try
+    ],
+)
+def test_prompt_none_offered(document: dict[str, object] | None, offered: bool) -> None:
+    assert prompt_none_offered(document) is offered
+
+
+@pytest.mark.parametrize("mode", ["auto", "iframe", "redirect"])
+def test_a_provider_without_prompt_none_gets_no_restore_request(mode: str) -> None:
+    steps = start_steps(
+        callback=False,
+        sibling=None,
+        restore=True,
+        session_restore=mode,
+        hint=True,
+        iframe_blind=False,
+        provider_answered=True,
+        prompt_none=False,
+    )
+    # A sibling tab still hands its session over; the provider is not asked.
+    assert steps == (SIBLING,)
