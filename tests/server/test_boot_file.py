@@ -203,7 +203,18 @@ def test_hint_says_restoring_and_loads_the_engine(tmp_path: Path) -> None:
     result = run_boot(tmp_path, local={keys.hint_key(NS): "1"}, session=stored)
     assert status_of(result) == keys.RESTORING
     assert result["engine_at_start"]
-    assert result["fetched"] == []  # discovery is stored already
+    # Stored, and asked all the same: the top level may go to the provider only once it
+    # answered this page (core.startup_plan.PROVIDER_ANSWERS), and this is that answer.
+    assert [f["url"] for f in result["fetched"]] == [discovery_url(ISSUER)]
+    assert result["early_get"] == discovery_url(ISSUER)
+
+
+@needs_node
+def test_stored_discovery_without_hint_is_not_fetched_again(tmp_path: Path) -> None:
+    stored = {keys.discovery_key(NS): "{}"}
+    result = run_boot(tmp_path, session=stored)
+    assert status_of(result) == keys.LOADING
+    assert result["fetched"] == []
 
 
 @needs_node

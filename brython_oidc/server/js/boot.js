@@ -81,6 +81,9 @@
   // any other.
   // - Not a callback, nothing stored: the discovery document (OIDC Discovery §4), so
   //   a login click soon after the page rendered does not wait for that round trip.
+  // - The hint set (a restore): the discovery document even when stored, because the
+  //   top level may go to the provider only once it answered this page
+  //   (core.startup_plan.PROVIDER_ANSWERS, Provider.confirm_answers takes this GET).
   // - A callback: the login stored the discovery document, so the JWKS (jwks_uri,
   //   which the ID token is verified against, OIDC Core §3.1.3.7) leaves now, not
   //   beside the token request, where a provider that answers one request at a time
@@ -95,7 +98,7 @@
       try { url = JSON.parse(saved).document.jwks_uri; } catch (e) { return; }
       if (typeof url !== "string" || !/^https?:\/\//i.test(url)) { return; }
     } else {
-      if (saved !== null) { return; }
+      if (saved !== null && !hint) { return; }
       url = boot.discovery_url;
     }
     var controller = new AbortController();
