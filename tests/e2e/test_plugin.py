@@ -23,49 +23,6 @@ def plugin_args() -> list[str]:
     return [] if "brython_oidc.testing.plugin" in names else ["-p", "brython_oidc.testing.plugin"]
 
 
-def test_the_scaffolded_app_passes_its_generated_browser_tests(tmp_path: Path) -> None:
-    app = tmp_path / "notes_app"
-    assert cli.main(["new", str(app)]) == 0
-    generated = (app / "tests" / "test_login.py").read_text()
-    assert "def test_sign_in_call_the_api_and_sign_out(browser, app_server)" in generated
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args()],
-        cwd=app,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    assert "5 passed" in done.stdout, done.stdout[-2000:]
-
-
-def test_a_failing_browser_test_leaves_a_screenshot_and_the_console(tmp_path: Path) -> None:
-    app = tmp_path / "failing_app"
-    assert cli.main(["new", str(app)]) == 0
-    (app / "tests" / "test_app.py").unlink()
-    (app / "tests" / "test_login.py").write_text(
-        "from brython_oidc.testing import wait_for_auth_state\n\n\n"
-        "def test_expects_the_wrong_state(browser, mock_app_server):\n"
-        "    browser.get(mock_app_server.url)\n"
-        "    wait_for_auth_state(browser, 'logged-out', timeout=3)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args()],
-        cwd=app,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 1, done.stdout[-3000:]
-    artifacts = app / "artifacts"
-    assert (artifacts / "test_expects_the_wrong_state.png").stat().st_size > 0
-    assert (artifacts / "test_expects_the_wrong_state.console.txt").exists()
-
-
 def run_pytest(app: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_args(), *args],
@@ -76,6 +33,39 @@ def run_pytest(app: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=180,
         check=False,
     )
+
+
+def app_with_one_test(folder: Path, source: str) -> Path:
+    """A scaffolded app whose only test file is ``tests/test_login.py`` holding ``source``."""
+    assert cli.main(["new", str(folder)]) == 0
+    (folder / "tests" / "test_app.py").unlink()
+    (folder / "tests" / "test_login.py").write_text(source)
+    return folder
+
+
+def test_the_scaffolded_app_passes_its_generated_browser_tests(tmp_path: Path) -> None:
+    app = tmp_path / "notes_app"
+    assert cli.main(["new", str(app)]) == 0
+    generated = (app / "tests" / "test_login.py").read_text()
+    assert "def test_sign_in_call_the_api_and_sign_out(browser, app_server)" in generated
+    done = run_pytest(app)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "5 passed" in done.stdout, done.stdout[-2000:]
+
+
+def test_a_failing_browser_test_leaves_a_screenshot_and_the_console(tmp_path: Path) -> None:
+    app = app_with_one_test(
+        tmp_path / "failing_app",
+        "from brython_oidc.testing import wait_for_auth_state\n\n\n"
+        "def test_expects_the_wrong_state(browser, mock_app_server):\n"
+        "    browser.get(mock_app_server.url)\n"
+        "    wait_for_auth_state(browser, 'logged-out', timeout=3)\n",
+    )
+    done = run_pytest(app)
+    assert done.returncode == 1, done.stdout[-3000:]
+    artifacts = app / "artifacts"
+    assert (artifacts / "test_expects_the_wrong_state.png").stat().st_size > 0
+    assert (artifacts / "test_expects_the_wrong_state.console.txt").exists()
 
 
 #: A conftest that makes Chromium fail to start, as on a machine without it.
@@ -107,14 +97,12 @@ def test_browser_tests_fail_when_chromium_cannot_start_unless_asked_to_skip(
 
 
 def test_a_failed_sign_in_names_the_provider_error_and_the_screenshot(tmp_path: Path) -> None:
-    app = tmp_path / "wrong_password_app"
-    assert cli.main(["new", str(app)]) == 0
-    (app / "tests" / "test_app.py").unlink()
-    (app / "tests" / "test_login.py").write_text(
+    app = app_with_one_test(
+        tmp_path / "wrong_password_app",
         "from brython_oidc.testing import login\n\n\n"
         "def test_wrong_password(browser, app_server):\n"
         "    browser.get(app_server.url)\n"
-        "    login(browser, 'alice', 'not-her-password', timeout=5)\n"
+        "    login(browser, 'alice', 'not-her-password', timeout=5)\n",
     )
     done = run_pytest(app)
     assert done.returncode == 1, done.stdout[-3000:]
