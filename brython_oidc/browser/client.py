@@ -49,12 +49,13 @@ if TYPE_CHECKING:
     from .exchange import Verified
     from .idle import IdleWatch
     from .startup import Sibling
+    from .state import StatusHolder
 
 
 class Session:
-    """The engine. ``token_subscribers``, ``countdown_subscribers`` and
-    ``status_subscribers`` are the handle's lists: subscriptions made before the
-    engine loaded still count."""
+    """The engine. ``token_subscribers`` and ``countdown_subscribers`` are the
+    handle's lists (subscriptions made before the engine loaded still count);
+    ``status`` is the handle's ``Status``, the one holder of the page's status."""
 
     def __init__(
         self,
@@ -62,12 +63,12 @@ class Session:
         *,
         token_subscribers: list[Callable[[TokenSet | None], None]],
         countdown_subscribers: list[Callable[[int | None], None]],
-        status_subscribers: list[Callable[[str], None]] | None = None,
+        status: StatusHolder,
         provider: Provider | None = None,
     ) -> None:
         self.config = config
         self.namespace = namespace = keys.namespace(config.issuer, config.client_id)
-        self.state = state = SessionState(token_subscribers, status_subscribers)
+        self.state = state = SessionState(token_subscribers, status)
         self.countdown_subscribers = countdown_subscribers
         self.transactions = TransactionStore(namespace)
         self.hint = Stamp(keys.hint_key(namespace))

@@ -146,9 +146,10 @@ class Oidc:
             config,
             token_subscribers=self.token_subscribers,
             countdown_subscribers=self.countdown_subscribers,
-            # The engine's state owner says each change it makes (restoring, renewing,
-            # signing in or out); ``Status`` writes it to <html> and tells the app.
-            status_subscribers=[self.status_keeper.set],
+            # One holder of the status: the engine's state changes it (restoring,
+            # renewing, signing in or out); ``Status`` writes it to <html> and tells
+            # the app.
+            status=self.status_keeper,
             provider=provider,
         )
 

@@ -4,7 +4,7 @@ Tokens (in memory only), the verified ID token's claims, the userinfo claims, th
 last error and the status (``keys.STATUSES``). The flows (``startup``, ``renewal``,
 ``logout``, ``idle``, ``tabs``) read it and change it only through these methods,
 which tell the app: ``token_subscribers`` on a sign-in, renewal, adoption or
-sign-out, ``status_subscribers`` on a status change. Storage and the other tabs are
+sign-out; the status goes to the handle's ``Status``, its one holder. Storage and the other tabs are
 the composition root's business (``client.Session.set_tokens``).
 """
 
@@ -17,17 +17,24 @@ from . import keys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Protocol
 
     from brython_oidc.core.errors import OIDCError
     from brython_oidc.core.token import TokenSet
+
+    class StatusHolder(Protocol):
+        """``handle.Status``: the one holder of the status (it writes ``<html>`` too)."""
+
+        value: str
+
+        def set(self, value: str) -> None: ...
 
 
 class SessionState:
     __slots__ = (
         "claims",
         "last_error",
-        "status",
-        "status_subscribers",
+        "status_holder",
         "token_subscribers",
         "tokens",
         "tokens_clock",
@@ -37,7 +44,7 @@ class SessionState:
     def __init__(
         self,
         token_subscribers: list[Callable[[TokenSet | None], None]],
-        status_subscribers: list[Callable[[str], None]] | None = None,
+        status: StatusHolder,
     ) -> None:
         self.tokens: TokenSet | None = None
         #: The verified ID token's claims (``Oidc.decoded_id_token``).
@@ -45,15 +52,20 @@ class SessionState:
         self.userinfo: dict[str, object] | None = None
         #: The last failure, typed (``OIDCError`` subclasses); ``None`` after a success.
         self.last_error: OIDCError | None = None
-        self.status = keys.LOADING
+        #: The handle's ``Status``: one value for the page, whether the engine is
+        #: loaded or not (the boot file set it first); this class changes it only
+        #: through ``set_status``.
+        self.status_holder = status
         #: The wall-clock jump total when the tokens were set: their stamps
         #: (``expires_at``) are on the clock of that moment (``renewal.on_clock_jump``).
         self.tokens_clock = 0.0
-        # The handle's lists: subscriptions made before the engine loaded still count.
+        # The handle's list: subscriptions made before the engine loaded still count.
         self.token_subscribers = token_subscribers
-        self.status_subscribers: list[Callable[[str], None]] = (
-            status_subscribers if status_subscribers is not None else []
-        )
+
+    @property
+    def status(self) -> str:
+        """One of ``keys.STATUSES``."""
+        return self.status_holder.value
 
     @property
     def user(self) -> dict[str, object] | None:
@@ -103,16 +115,8 @@ class SessionState:
         self.last_error = None
 
     def set_status(self, status: str) -> None:
-        if status == self.status:
-            return
-        self.status = status
-        for callback in list(self.status_subscribers):
-            try:
-                callback(status)
-            except Exception as exc:
-                window.console.error(
-                    f"brython-oidc: a status subscriber failed: {type(exc).__name__}"
-                )
+        """Tell the holder (it ignores no change, and tells the app of a change)."""
+        self.status_holder.set(status)
 
     def settle(self) -> None:
         """The state is known again: signed in or out."""
